@@ -1,0 +1,40 @@
+"""The FastAPI application: API routes, health, metrics, and (optionally) the console."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from fastapi.responses import RedirectResponse
+
+from lingang import __version__
+from lingang.api.errors import install_error_handlers
+from lingang.api.metrics import install_metrics
+from lingang.api.routes import audit, auth, enterprises, health, overview
+from lingang.bootstrap import Platform
+
+
+def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
+    """Build the app around a platform; the console is mounted under ``/console``."""
+    app = FastAPIOffline(
+        title="Lingang Platform API · 临港一体化信息管理服务平台",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        static_url="/api/docs-static",
+    )
+    app.state.platform = platform
+    app.state.metrics = install_metrics(app)
+    install_error_handlers(app)
+    for module in (health, auth, enterprises, audit, overview):
+        app.include_router(module.router)
+    if console:
+        from lingang.console.app import mount_console
+
+        mount_console(app, platform)
+
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/console/")
+
+    return app

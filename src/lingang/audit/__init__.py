@@ -1,0 +1,1 @@
+"""Append-only, HMAC-chained audit log of every write."""

@@ -1,0 +1,1 @@
+"""Users, roles, password hashes, console sessions, API tokens and login throttling."""

@@ -1,0 +1,112 @@
+"""Auth domain model: users, permissions per role, credential rules, throttling decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lingang.errors import Invalid
+from lingang.types import Actor, EnterpriseId, Role, UserId
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class Permission(StrEnum):
+    """What a role may do; doors check these, services enforce them."""
+
+    VIEW_OVERVIEW = "overview.view"
+    VIEW_ENTERPRISES = "enterprises.view"
+    REGISTER_ENTERPRISES = "enterprises.register"
+    MANAGE_USERS = "users.manage"
+    READ_AUDIT = "audit.read"
+
+
+STAFF = frozenset(Role) - {Role.ENTERPRISE}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    role: frozenset({Permission.VIEW_OVERVIEW, Permission.VIEW_ENTERPRISES}) for role in Role
+}
+ROLE_PERMISSIONS[Role.ADMIN] |= {
+    Permission.MANAGE_USERS,
+    Permission.READ_AUDIT,
+    Permission.REGISTER_ENTERPRISES,
+}
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.READ_AUDIT}
+ROLE_PERMISSIONS[Role.SERVICE_OFFICER] |= {Permission.REGISTER_ENTERPRISES}
+
+
+def can(role: Role, permission: Permission) -> bool:
+    """Whether a role holds a permission."""
+    return permission in ROLE_PERMISSIONS[role]
+
+
+class SessionKind(StrEnum):
+    """A console session (cookie-backed) or an API bearer token."""
+
+    CONSOLE = "console"
+    API = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A platform user. Enterprise users are bound to exactly one enterprise."""
+
+    id: UserId
+    username: str
+    display_name: str
+    role: Role
+    enterprise_id: EnterpriseId | None
+    is_active: bool
+    created_at: dt.datetime
+
+    def as_actor(self) -> Actor:
+        """The actor this user acts as."""
+        return Actor(self.id, self.username, self.role, self.enterprise_id)
+
+
+def validate_username(value: str) -> str:
+    """Lower-case, 3–40 characters of a–z, 0–9, ``_ . -``, starting with a letter or digit."""
+    username = value.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise Invalid("username", "3–40 characters: a–z, 0–9, '_', '.', '-'")
+    return username
+
+
+def validate_password(value: str) -> str:
+    """At least 10 characters, not all of one class (letters only, digits only)."""
+    if len(value) < MIN_PASSWORD_LENGTH:
+        raise Invalid("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if value.isalpha() or value.isdigit():
+        raise Invalid("password", "must mix letters with digits or symbols")
+    return value
+
+
+def validate_binding(role: Role, enterprise_id: int | None) -> None:
+    """Enterprise users need exactly one enterprise; staff have none."""
+    if role is Role.ENTERPRISE and enterprise_id is None:
+        raise Invalid("enterprise_id", "required for enterprise users")
+    if role is not Role.ENTERPRISE and enterprise_id is not None:
+        raise Invalid("enterprise_id", "only enterprise users are bound to an enterprise")
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    """How many failures within which window lock a username (or source) for how long."""
+
+    max_failures: int
+    window: dt.timedelta
+    lockout: dt.timedelta
+
+
+def locked_until(
+    failures: Sequence[dt.datetime], policy: ThrottlePolicy, now: dt.datetime
+) -> dt.datetime | None:
+    """When the lock ends, if the recent failures (newest last, since last success) lock it."""
+    recent = [at for at in failures if now - at <= policy.window]
+    if len(recent) < policy.max_failures:
+        return None
+    until = recent[-1] + policy.lockout
+    return until if until > now else None

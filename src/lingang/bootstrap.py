@@ -1,0 +1,114 @@
+"""The composition root: the only module that turns ``Settings`` into concrete adapters.
+
+API, CLI, console, workers and tests all build the platform through :func:`bootstrap`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from lingang.audit.service import AuditService, load_or_create_key
+from lingang.auth.model import SessionKind, ThrottlePolicy
+from lingang.auth.service import AuthService
+from lingang.bus.base import Bus
+from lingang.bus.relay import OutboxRelay, write_outbox
+from lingang.config import Settings
+from lingang.db import Database, UnitOfWorkFactory
+from lingang.entities.service import EntityService
+from lingang.errors import LingangError
+from lingang.overview.service import OverviewService
+
+
+@dataclass
+class Platform:
+    """A running platform: adapters and the services built on them."""
+
+    settings: Settings
+    database: Database
+    bus: Bus
+    relay: OutboxRelay
+    uow: UnitOfWorkFactory
+    audit: AuditService
+    entities: EntityService
+    auth: AuthService
+    overview: OverviewService
+    started: bool = field(default=False)
+
+    def start(self) -> None:
+        """Connect the bus and start relaying the outbox."""
+        if not self.started:
+            self.bus.start()
+            self.relay.start_background()
+            self.started = True
+
+    def readiness(self) -> dict[str, str]:
+        """``ok`` or the reason, for the database and the bus."""
+        checks: dict[str, str] = {}
+        for name, probe in (("database", self.database.ping), ("bus", self.bus.ping)):
+            try:
+                probe()
+                checks[name] = "ok"
+            except LingangError as exc:
+                checks[name] = exc.message
+        return checks
+
+    def close(self) -> None:
+        """Stop the relay (after a last flush), close the bus and the database pool."""
+        self.relay.stop()
+        if self.started:
+            self.relay.notify()
+        self.bus.close()
+        self.database.dispose()
+        self.started = False
+
+
+def build_bus(settings: Settings) -> Bus:
+    """The bus adapter named by ``settings.bus``."""
+    if settings.bus == "nats":
+        from lingang.bus.nats import NatsBus
+
+        return NatsBus(url=settings.nats_url, stream=settings.nats_stream)
+    from lingang.bus.inprocess import InProcessBus
+
+    return InProcessBus()
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The audit HMAC key: from settings, else the key file in the data directory."""
+    if settings.audit_key is not None:
+        return settings.audit_key.get_secret_value().encode()
+    return load_or_create_key(settings.ensure_data_dir() / "audit.key")
+
+
+def bootstrap(settings: Settings | None = None, *, migrate: bool = True,
+              start: bool = True) -> Platform:
+    """Build (and by default migrate and start) the platform described by ``settings``."""
+    settings = settings or Settings()
+    settings.ensure_data_dir()
+    database = Database(settings.resolved_database_url())
+    if migrate:
+        database.upgrade()
+    bus = build_bus(settings)
+    relay = OutboxRelay(database, bus)
+    uow = UnitOfWorkFactory(database, write_outbox, relay.notify)
+    audit = AuditService(audit_key(settings))
+    entities = EntityService(uow, audit)
+    auth = AuthService(
+        uow, audit,
+        throttle=ThrottlePolicy(
+            max_failures=settings.login_max_failures,
+            window=dt.timedelta(minutes=settings.login_window_minutes),
+            lockout=dt.timedelta(minutes=settings.login_lockout_minutes),
+        ),
+        lifetimes={
+            SessionKind.CONSOLE: dt.timedelta(hours=settings.session_hours),
+            SessionKind.API: dt.timedelta(days=settings.api_token_days),
+        },
+        enterprise_exists=entities.exists,
+    )
+    overview = OverviewService(uow, auth, entities, audit)
+    platform = Platform(settings, database, bus, relay, uow, audit, entities, auth, overview)
+    if start:
+        platform.start()
+    return platform

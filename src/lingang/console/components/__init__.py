@@ -1,0 +1,1 @@
+"""Reusable console pieces: the page frame (header + navigation) and dashboard cards."""

@@ -1,0 +1,49 @@
+"""Left-drawer navigation: one entry per page, shown only to roles that hold its permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nicegui import ui
+
+from lingang.auth.model import Permission, can
+from lingang.console.i18n import Language, t
+from lingang.types import Role
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    """A console page in the navigation: its label key, path, icon and required permission."""
+
+    key: str
+    path: str
+    icon: str
+    permission: Permission
+
+
+HOME = NavEntry("nav.home", "/", "dashboard", Permission.VIEW_OVERVIEW)
+ENTERPRISES = NavEntry("nav.enterprises", "/enterprises", "business", Permission.VIEW_ENTERPRISES)
+USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
+AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
+NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, USERS, AUDIT)
+
+
+def entries_for(role: Role) -> list[NavEntry]:
+    """The entries a role may see, in menu order."""
+    return [entry for entry in NAV_ENTRIES if can(role, entry.permission)]
+
+
+def render_nav(role: Role, lang: Language, active: NavEntry) -> None:
+    """The navigation list for ``role``, with the current page highlighted."""
+    with ui.column().classes("w-full gap-1").props("role=navigation"):
+        for entry in entries_for(role):
+            _nav_link(entry, lang, selected=entry == active)
+
+
+def _nav_link(entry: NavEntry, lang: Language, *, selected: bool) -> None:
+    tone = "bg-blue-100 text-blue-900 font-medium" if selected else "text-gray-800"
+    with ui.link(target=entry.path).classes(
+        f"w-full flex items-center gap-3 px-4 py-2 rounded no-underline hover:bg-gray-100 {tone}"
+    ):
+        ui.icon(entry.icon).classes("text-xl")
+        ui.label(t(entry.key, lang))

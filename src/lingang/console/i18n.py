@@ -1,0 +1,98 @@
+"""Console labels in zh-CN (the default) and English, and the user's language choice.
+
+Every visible string of the console is a key of :data:`LABELS`; a page calls ``t(key, lang)``.
+The choice is kept per browser in ``app.storage.user`` so it survives reloads and pages.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+from nicegui import app
+
+from lingang.types import ROLE_LABELS, Role
+
+Language = Literal["zh-CN", "en"]
+LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
+DEFAULT_LANGUAGE: Final[Language] = "zh-CN"
+LANGUAGE_KEY: Final = "language"
+LANGUAGE_NAMES: Final[dict[Language, str]] = {"zh-CN": "中文", "en": "English"}
+
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    # key: (zh-CN, en)
+    "platform.name": ("临港新片区一体化信息管理服务平台",
+                      "Lingang New Area Integrated Information Management and Service Platform"),
+    "platform.short": ("临港一体化平台", "Lingang Platform"),
+    "nav.home": ("首页", "Home"),
+    "nav.enterprises": ("企业名录", "Enterprises"),
+    "nav.users": ("用户管理", "Users"),
+    "nav.audit": ("审计日志", "Audit log"),
+    "action.logout": ("退出登录", "Sign out"),
+    "login.title": ("登录", "Sign in"),
+    "login.username": ("用户名", "Username"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.failed": ("用户名或密码错误", "Invalid username or password"),
+    "login.throttled": ("登录失败次数过多，请在 {seconds} 秒后重试",
+                        "Too many failed sign-ins; try again in {seconds} s"),
+    "login.required": ("请输入用户名和密码", "Enter a username and a password"),
+    "home.title": ("平台概览", "Platform overview"),
+    "home.live": ("每 {seconds} 秒自动刷新", "Refreshes every {seconds} s"),
+    "count.enterprises": ("企业数", "Enterprises"),
+    "count.users": ("用户数", "Users"),
+    "count.audit_records": ("审计记录", "Audit records"),
+    "count.events_published": ("已发布事件", "Events published"),
+    "count.events_pending": ("待发布事件", "Events pending"),
+    "enterprises.title": ("企业名录", "Enterprises"),
+    "enterprises.total": ("共 {total} 家企业", "{total} enterprises in total"),
+    "col.id": ("编号", "ID"),
+    "col.uscc": ("统一社会信用代码", "USCC"),
+    "col.name": ("名称", "Name"),
+    "col.registered": ("登记时间", "Registered"),
+    "col.username": ("用户名", "Username"),
+    "col.display_name": ("显示名称", "Display name"),
+    "col.role": ("角色", "Role"),
+    "col.enterprise": ("所属企业", "Enterprise"),
+    "col.active": ("启用", "Active"),
+    "col.created": ("创建时间", "Created"),
+    "col.seq": ("序号", "Seq"),
+    "col.at": ("时间", "Time"),
+    "col.actor": ("操作人", "Actor"),
+    "col.action": ("操作", "Action"),
+    "col.object": ("对象", "Object"),
+    "col.detail": ("详情", "Detail"),
+    "users.title": ("用户管理", "Users"),
+    "audit.title": ("审计日志", "Audit log"),
+    "audit.newest": ("最近 {count} 条记录", "Newest {count} records"),
+    "audit.verify": ("校验审计链", "Verify chain"),
+    "audit.intact": ("审计链完整：已校验 {checked} 条记录", "Chain intact: {checked} records checked"),
+    "audit.broken": ("审计链发现 {count} 处问题", "Chain has {count} findings"),
+    "common.yes": ("是", "yes"),
+    "common.no": ("否", "no"),
+    "common.forbidden": ("您的角色无权访问此页面", "Your role may not open this page"),
+}
+
+
+def t(key: str, lang: Language) -> str:
+    """The label ``key`` in ``lang``; an unknown key is shown as itself, so it is easy to spot."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[LANGUAGES.index(lang)]
+
+
+def role_label(role: Role, lang: Language) -> str:
+    """A role's name in ``lang`` (from the kernel's ``ROLE_LABELS``)."""
+    zh, en = ROLE_LABELS[role]
+    return zh if lang == "zh-CN" else en
+
+
+def current_language(default: Language = DEFAULT_LANGUAGE) -> Language:
+    """The language this browser chose, else ``default``."""
+    chosen = app.storage.user.get(LANGUAGE_KEY)
+    return next((lang for lang in LANGUAGES if lang == chosen), default)
+
+
+def choose_language(lang: Language) -> None:
+    """Remember this browser's language."""
+    app.storage.user[LANGUAGE_KEY] = lang

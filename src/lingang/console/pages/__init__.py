@@ -1,0 +1,12 @@
+"""Console pages; :func:`register_pages` registers every one of them with NiceGUI."""
+
+from __future__ import annotations
+
+from lingang.bootstrap import Platform
+from lingang.console.pages import audit, enterprises, home, login, users
+
+
+def register_pages(platform: Platform) -> None:
+    """Register the login page and every signed-in page (once per process)."""
+    for module in (login, home, enterprises, users, audit):
+        module.register(platform)

@@ -1,0 +1,54 @@
+"""``console_page``: sign-in check, role check and frame around every signed-in page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+from fastapi.responses import Response
+from nicegui import ui
+
+from lingang.auth.model import can
+from lingang.bootstrap import Platform
+from lingang.console import session
+from lingang.console.components.layout import forbidden_notice, frame
+from lingang.console.components.nav import NavEntry
+from lingang.console.i18n import Language, current_language, t
+from lingang.errors import LingangError
+from lingang.types import Actor
+
+PageBody = Callable[[Actor, Language], None]
+
+
+def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], PageBody]:
+    """Register the decorated body at ``entry.path``, behind sign-in and ``entry.permission``.
+
+    No session: redirect to the login page. A role without the permission: a notice instead
+    of the body. A platform error raised by the body: a notification, never a stack trace.
+    """
+
+    def register(body: PageBody) -> PageBody:
+        @ui.page(entry.path)
+        def page(request: Request) -> Response | None:
+            actor = session.current_actor(platform.auth)
+            if actor is None:
+                return session.redirect_to(request, session.LOGIN_PATH)
+            lang = current_language(platform.settings.default_language)
+            ui.page_title(f"{t(entry.key, lang)} · {t('platform.short', lang)}")
+            with frame(platform.auth, actor, lang, entry):
+                _render(body, actor, lang, allowed=can(actor.role, entry.permission))
+            return None
+
+        return body
+
+    return register
+
+
+def _render(body: PageBody, actor: Actor, lang: Language, *, allowed: bool) -> None:
+    if not allowed:
+        forbidden_notice(lang)
+        return
+    try:
+        body(actor, lang)
+    except LingangError as exc:
+        ui.notify(exc.message, type="negative")

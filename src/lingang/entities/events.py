@@ -1,0 +1,14 @@
+"""Events the entities domain publishes."""
+
+from __future__ import annotations
+
+from lingang.bus.events import Event, register_event
+
+
+@register_event
+class EnterpriseRegistered(Event):
+    """An enterprise was added to the zone register."""
+
+    name = "entities.enterprise_registered"
+    enterprise_id: int
+    uscc: str

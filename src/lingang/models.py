@@ -1,0 +1,23 @@
+"""Every ORM table of the platform, imported so that migrations see one complete metadata."""
+
+from __future__ import annotations
+
+from lingang.audit.store import AuditHeadRow, AuditRecordRow
+from lingang.auth.store import AuthSessionRow, LoginAttemptRow, UserRow
+from lingang.bus.outbox import OutboxRow, ProcessedEvent
+from lingang.db import Base
+from lingang.entities.store import EnterpriseRow
+
+metadata = Base.metadata
+
+__all__ = [
+    "AuditHeadRow",
+    "AuditRecordRow",
+    "AuthSessionRow",
+    "EnterpriseRow",
+    "LoginAttemptRow",
+    "OutboxRow",
+    "ProcessedEvent",
+    "UserRow",
+    "metadata",
+]

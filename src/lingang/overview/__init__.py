@@ -1,0 +1,1 @@
+"""The home dashboard's live figures, gathered from each domain's service."""

@@ -1,0 +1,127 @@
+"""Shared fixtures: a migrated database per test on SQLite *and* PostgreSQL, a platform, a client.
+
+PostgreSQL tests get a fresh database cloned from a migrated template (``CREATE DATABASE …
+TEMPLATE``), so every test starts empty and migrations run once per worker. Where a service is
+unreachable the test is skipped with the reason — except under CI (``CI`` set), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from lingang.api.app import create_app
+from lingang.bootstrap import Platform, bootstrap
+from lingang.config import Settings
+from lingang.db import Database
+
+PG_ADMIN_DSN = os.environ.get("LINGANG_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+AUDIT_TEST_KEY = "test-audit-key-0123456789abcdef"
+
+
+def require_service(host: str, port: int, what: str) -> None:
+    """Skip (or, under CI, fail) when a TCP service does not answer."""
+    try:
+        socket.create_connection((host, port), timeout=1.0).close()
+    except OSError as exc:
+        message = f"{what} at {host}:{port} unreachable ({exc})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; .ci/run must start it")
+        pytest.skip(message)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated PostgreSQL template database for this worker."""
+    require_service("127.0.0.1", 5432, "PostgreSQL")
+    name = f"lingang_tpl_{_worker()}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    database = Database(PG_URL_TEMPLATE.format(name=name))
+    database.upgrade()
+    database.dispose()
+    yield name
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fresh_pg_database(template: str) -> str:
+    """Clone the template into a new database and return its name."""
+    name = f"lingang_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    """Drop a test database, closing any connection still open."""
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test: SQLite file or PostgreSQL database."""
+    if request.param == "sqlite":
+        path = tmp_path / "lingang.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    name = fresh_pg_database(request.getfixturevalue("pg_template"))
+    try:
+        yield PG_URL_TEMPLATE.format(name=name)
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for one test: its own data directory and database, in-process bus."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        bus="inprocess",
+        audit_key=AUDIT_TEST_KEY,  # type: ignore[arg-type]  # pydantic coerces to SecretStr
+        console=False,
+    )
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    """A started platform over the test database."""
+    built = bootstrap(settings)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    """An HTTP client for the API (no console)."""
+    with TestClient(create_app(platform), raise_server_exceptions=False) as test_client:
+        yield test_client
