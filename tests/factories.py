@@ -19,18 +19,25 @@ _counter = itertools.count(1)
 def make_enterprise(platform: Platform, name_zh: str = "测试企业有限公司") -> Enterprise:
     """A registered enterprise with a valid, unique USCC."""
     index = 9_000_000 + next(_counter)
-    return platform.entities.register_enterprise(demo_uscc(index), f"{name_zh}{index}",
-                                                 actor=SYSTEM)
+    return platform.entities.register_enterprise(
+        demo_uscc(index), f"{name_zh}{index}", actor=SYSTEM
+    )
 
 
-def make_user(platform: Platform, role: Role = Role.ADMIN, *, username: str | None = None,
-              enterprise_id: int | None = None) -> User:
+def make_user(
+    platform: Platform,
+    role: Role = Role.ADMIN,
+    *,
+    username: str | None = None,
+    enterprise_id: int | None = None,
+) -> User:
     """A user with :data:`PASSWORD`; enterprise users get a fresh enterprise if none given."""
     if role is Role.ENTERPRISE and enterprise_id is None:
         enterprise_id = make_enterprise(platform).id
     name = username or f"{role.value.replace('_', '-')}-{next(_counter)}"
-    return platform.auth.create_user(name, PASSWORD, role, actor=SYSTEM,
-                                     enterprise_id=enterprise_id)
+    return platform.auth.create_user(
+        name, PASSWORD, role, actor=SYSTEM, enterprise_id=enterprise_id
+    )
 
 
 def bearer(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:

@@ -81,8 +81,9 @@ def audit_key(settings: Settings) -> bytes:
     return load_or_create_key(settings.ensure_data_dir() / "audit.key")
 
 
-def bootstrap(settings: Settings | None = None, *, migrate: bool = True,
-              start: bool = True) -> Platform:
+def bootstrap(
+    settings: Settings | None = None, *, migrate: bool = True, start: bool = True
+) -> Platform:
     """Build (and by default migrate and start) the platform described by ``settings``."""
     settings = settings or Settings()
     settings.ensure_data_dir()
@@ -95,7 +96,8 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True,
     audit = AuditService(audit_key(settings))
     entities = EntityService(uow, audit)
     auth = AuthService(
-        uow, audit,
+        uow,
+        audit,
         throttle=ThrottlePolicy(
             max_failures=settings.login_max_failures,
             window=dt.timedelta(minutes=settings.login_window_minutes),

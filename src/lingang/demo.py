@@ -45,8 +45,10 @@ def demo_uscc(index: int) -> str:
 
 def build_demo_zone(platform: Platform) -> tuple[list[Enterprise], list[DemoCredential]]:
     """Create (or find) the demo enterprises and one user per role; return them."""
-    enterprises = [_ensure_enterprise(platform, i, zh, en)
-                   for i, (zh, en) in enumerate(DEMO_ENTERPRISES, start=1)]
+    enterprises = [
+        _ensure_enterprise(platform, i, zh, en)
+        for i, (zh, en) in enumerate(DEMO_ENTERPRISES, start=1)
+    ]
     path = platform.settings.ensure_data_dir() / "demo-credentials.json"
     saved = _load_credentials(path)
     credentials = [_ensure_user(platform, role, saved, enterprises[0]) for role in Role]
@@ -63,19 +65,26 @@ def _ensure_enterprise(platform: Platform, index: int, name_zh: str, name_en: st
         return next(e for e in page if e.uscc == uscc)
 
 
-def _ensure_user(platform: Platform, role: Role, saved: dict[str, str],
-                 enterprise: Enterprise) -> DemoCredential:
+def _ensure_user(
+    platform: Platform, role: Role, saved: dict[str, str], enterprise: Enterprise
+) -> DemoCredential:
     username = f"demo-{role.value.replace('_', '-')}"
     password = saved.get(username) or _new_password()
     try:
         platform.auth.create_user(
-            username, password, role, actor=SYSTEM, display_name=f"演示·{ROLE_LABELS[role][0]}",
+            username,
+            password,
+            role,
+            actor=SYSTEM,
+            display_name=f"演示·{ROLE_LABELS[role][0]}",
             enterprise_id=enterprise.id if role is Role.ENTERPRISE else None,
         )
     except Conflict:
         if username not in saved:
-            raise Conflict(f"user {username} exists but its demo password was not saved in "
-                           "this data directory; use a fresh LINGANG_DATA_DIR") from None
+            raise Conflict(
+                f"user {username} exists but its demo password was not saved in "
+                "this data directory; use a fresh LINGANG_DATA_DIR"
+            ) from None
     return DemoCredential(role, username, password)
 
 

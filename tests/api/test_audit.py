@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from factories import login_as
 from sqlalchemy import text
 
+from factories import login_as
 from lingang.bootstrap import Platform
 from lingang.types import Role
 
 
 def test_writes_are_audited_with_the_actor(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.ADMIN)
-    client.post("/api/users", headers=headers,
-                json={"username": "new-planner", "password": "Planner-pass-1", "role": "planner"})
+    client.post(
+        "/api/users",
+        headers=headers,
+        json={"username": "new-planner", "password": "Planner-pass-1", "role": "planner"},
+    )
     records = client.get("/api/audit/records", headers=headers).json()["data"]
     created = [r for r in records if r["action"] == "auth.create_user"]
     assert created[0]["detail"] == "role=planner"
@@ -27,9 +30,7 @@ def test_auditor_verifies_an_intact_chain(client: TestClient, platform: Platform
     assert report["ok"] is True and report["checked"] >= 2
 
 
-def test_verify_names_a_row_edited_in_the_database(
-    client: TestClient, platform: Platform
-) -> None:
+def test_verify_names_a_row_edited_in_the_database(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.AUDITOR)
     with platform.database.engine.begin() as connection:
         connection.execute(text("UPDATE audit_records SET actor = 'mallory' WHERE seq = 1"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from factories import PASSWORD, bearer, login_as, make_enterprise, make_user
 
+from factories import PASSWORD, bearer, login_as, make_enterprise, make_user
 from lingang.bootstrap import Platform
 from lingang.types import Role
 
@@ -40,8 +40,9 @@ def test_repeated_failures_lock_the_username_even_for_the_right_password(
 ) -> None:
     user = make_user(platform, Role.PLANNER)
     for _ in range(platform.settings.login_max_failures):
-        response = client.post("/api/auth/token",
-                               json={"username": user.username, "password": "wrong-pass-1"})
+        response = client.post(
+            "/api/auth/token", json={"username": user.username, "password": "wrong-pass-1"}
+        )
         assert response.status_code == 401
     locked = client.post("/api/auth/token", json={"username": user.username, "password": PASSWORD})
     assert locked.status_code == 429
@@ -63,9 +64,16 @@ def test_logout_revokes_the_token(client: TestClient, platform: Platform) -> Non
 
 def test_admin_creates_and_lists_users(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.ADMIN)
-    created = client.post("/api/users", headers=headers, json={
-        "username": "case.li", "password": "Case-officer-7", "role": "case_officer",
-        "display_name": "李警官"})
+    created = client.post(
+        "/api/users",
+        headers=headers,
+        json={
+            "username": "case.li",
+            "password": "Case-officer-7",
+            "role": "case_officer",
+            "display_name": "李警官",
+        },
+    )
     assert created.status_code == 201, created.text
     listed = client.get("/api/users", headers=headers).json()
     assert "case.li" in [u["username"] for u in listed["data"]]
@@ -75,27 +83,44 @@ def test_admin_creates_and_lists_users(client: TestClient, platform: Platform) -
 def test_non_admins_cannot_manage_users(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.CREDIT_OFFICER)
     assert client.get("/api/users", headers=headers).status_code == 403
-    response = client.post("/api/users", headers=headers, json={
-        "username": "sneaky", "password": "Sneaky-pass-1", "role": "admin"})
+    response = client.post(
+        "/api/users",
+        headers=headers,
+        json={"username": "sneaky", "password": "Sneaky-pass-1", "role": "admin"},
+    )
     assert response.status_code == 403
 
 
 def test_create_user_errors_name_the_field(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.ADMIN)
-    missing = client.post("/api/users", headers=headers,
-                          json={"username": "x-user", "role": "planner"})
+    missing = client.post(
+        "/api/users", headers=headers, json={"username": "x-user", "role": "planner"}
+    )
     assert missing.status_code == 422
     assert missing.json()["fields"][0]["field"] == "password"
-    unbound = client.post("/api/users", headers=headers, json={
-        "username": "ent-user", "password": "Enterprise-1", "role": "enterprise"})
+    unbound = client.post(
+        "/api/users",
+        headers=headers,
+        json={"username": "ent-user", "password": "Enterprise-1", "role": "enterprise"},
+    )
     assert unbound.status_code == 422
     assert unbound.json()["fields"][0]["field"] == "enterprise_id"
-    ghost = client.post("/api/users", headers=headers, json={
-        "username": "ent-user", "password": "Enterprise-1", "role": "enterprise",
-        "enterprise_id": 999_999})
+    ghost = client.post(
+        "/api/users",
+        headers=headers,
+        json={
+            "username": "ent-user",
+            "password": "Enterprise-1",
+            "role": "enterprise",
+            "enterprise_id": 999_999,
+        },
+    )
     assert ghost.status_code == 422
-    bad_role = client.post("/api/users", headers=headers, json={
-        "username": "x-user", "password": "Enterprise-1", "role": "wizard"})
+    bad_role = client.post(
+        "/api/users",
+        headers=headers,
+        json={"username": "x-user", "password": "Enterprise-1", "role": "wizard"},
+    )
     assert bad_role.status_code == 422
     assert bad_role.json()["fields"][0]["field"] == "role"
 

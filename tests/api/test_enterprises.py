@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from factories import bearer, login_as, make_enterprise, make_user
 
+from factories import bearer, login_as, make_enterprise, make_user
 from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
 from lingang.types import Role
@@ -12,8 +12,15 @@ from lingang.types import Role
 
 def test_service_officer_registers_an_enterprise(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.SERVICE_OFFICER)
-    response = client.post("/api/enterprises", headers=headers, json={
-        "uscc": demo_uscc(4242), "name_zh": "临港测试有限公司", "name_en": "Lingang Test Co."})
+    response = client.post(
+        "/api/enterprises",
+        headers=headers,
+        json={
+            "uscc": demo_uscc(4242),
+            "name_zh": "临港测试有限公司",
+            "name_en": "Lingang Test Co.",
+        },
+    )
     assert response.status_code == 201, response.text
     assert response.json()["name_zh"] == "临港测试有限公司"
 
@@ -21,17 +28,20 @@ def test_service_officer_registers_an_enterprise(client: TestClient, platform: P
 def test_bad_uscc_is_422_naming_the_field(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.ADMIN)
     bad = demo_uscc(1)[:-1] + ("0" if demo_uscc(1)[-1] != "0" else "1")
-    response = client.post("/api/enterprises", headers=headers,
-                           json={"uscc": bad, "name_zh": "坏代码公司"})
+    response = client.post(
+        "/api/enterprises", headers=headers, json={"uscc": bad, "name_zh": "坏代码公司"}
+    )
     assert response.status_code == 422
     assert response.json()["fields"] == [
-        {"field": "uscc", "reason": "check character does not match (GB 32100-2015)"}]
+        {"field": "uscc", "reason": "check character does not match (GB 32100-2015)"}
+    ]
 
 
 def test_other_roles_cannot_register(client: TestClient, platform: Platform) -> None:
     headers = login_as(client, platform, Role.PLANNER)
-    response = client.post("/api/enterprises", headers=headers,
-                           json={"uscc": demo_uscc(77), "name_zh": "规划测试公司"})
+    response = client.post(
+        "/api/enterprises", headers=headers, json={"uscc": demo_uscc(77), "name_zh": "规划测试公司"}
+    )
     assert response.status_code == 403
 
 

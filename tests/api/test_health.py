@@ -20,7 +20,9 @@ def test_metrics_are_prometheus_text(client: TestClient) -> None:
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    assert 'lingang_http_requests_total{method="GET",route="/healthz",status="200"}' in response.text
+    assert (
+        'lingang_http_requests_total{method="GET",route="/healthz",status="200"}' in response.text
+    )
 
 
 def test_openapi_docs_are_served_without_a_cdn(client: TestClient) -> None:

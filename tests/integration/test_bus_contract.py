@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar, NoReturn
@@ -193,7 +193,7 @@ def bus(make_bus: Callable[[], Bus]) -> Bus:
     return make_bus()
 
 
-def ids(events: list[Event]) -> list[uuid.UUID]:
+def ids(events: Sequence[Event]) -> list[uuid.UUID]:
     return [event.event_id for event in events]
 
 
@@ -561,8 +561,11 @@ def test_idempotent_consumer_keeps_one_ledger_per_consumer_name(database: Databa
     calls: list[str] = []
     event = SampleHappened(n=1)
 
+    def recorder(name: str) -> Callable[[Session, Event], None]:
+        return lambda session, event: calls.append(name)
+
     for name in ["alpha", "beta", "alpha"]:
-        IdempotentConsumer(database, name, lambda s, e, name=name: calls.append(name))(event)
+        IdempotentConsumer(database, name, recorder(name))(event)
 
     assert calls == ["alpha", "beta"]
 
@@ -601,11 +604,11 @@ def wait_until_blocked(database: Database) -> None:
         return
     query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
     deadline = time.monotonic() + WAIT_S
-    with database.engine.connect() as connection:
-        while time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:  # a new snapshot of the view each time
             if connection.execute(query).scalar():
                 return
-            time.sleep(0.01)
+        time.sleep(0.01)
 
 
 # -- NATS against a server of our own, restarted mid-test -------------------------------------

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from fastapi.responses import RedirectResponse
+from fastapi_offline import FastAPIOffline
 
 from lingang import __version__
 from lingang.api.errors import install_error_handlers

@@ -67,8 +67,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
         exc.status_code, "error"
     )
-    return JSONResponse(error_body(code, str(exc.detail)), exc.status_code,
-                        headers=getattr(exc, "headers", None))
+    return JSONResponse(
+        error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

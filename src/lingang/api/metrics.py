@@ -6,7 +6,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 
 
 class Metrics:
@@ -15,11 +21,15 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "lingang_http_requests", "HTTP requests handled", ["method", "route", "status"],
+            "lingang_http_requests",
+            "HTTP requests handled",
+            ["method", "route", "status"],
             registry=self.registry,
         )
         self.latency = Histogram(
-            "lingang_http_request_seconds", "HTTP request latency", ["method", "route"],
+            "lingang_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
             registry=self.registry,
         )
 

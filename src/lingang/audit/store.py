@@ -81,8 +81,8 @@ def load_head(session: Session) -> AuditHead:
 
 def iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
     """Every entry in sequence order, streamed in batches."""
-    statement = select(AuditRecordRow).order_by(AuditRecordRow.seq).execution_options(
-        yield_per=batch
+    statement = (
+        select(AuditRecordRow).order_by(AuditRecordRow.seq).execution_options(yield_per=batch)
     )
     for row in session.scalars(statement):
         yield to_entry(row)

@@ -89,16 +89,25 @@ class AuthService:
             if store.find_by_username(uow.session, name) is not None:
                 raise Conflict(f"username {name!r} is taken")
             row = store.UserRow(
-                username=name, display_name=display_name.strip()[:120], role=role.value,
-                enterprise_id=enterprise_id, password_hash=passwords.hash_password(password),
-                is_active=True, created_at=utcnow(),
+                username=name,
+                display_name=display_name.strip()[:120],
+                role=role.value,
+                enterprise_id=enterprise_id,
+                password_hash=passwords.hash_password(password),
+                is_active=True,
+                created_at=utcnow(),
             )
             uow.session.add(row)
             uow.session.flush()
             user = store.to_user(row)
             self._audit.record(
-                uow.session, actor=actor, action="auth.create_user", object_type="user",
-                object_id=str(user.id), after=_public_state(user), detail=f"role={role.value}",
+                uow.session,
+                actor=actor,
+                action="auth.create_user",
+                object_type="user",
+                object_id=str(user.id),
+                after=_public_state(user),
+                detail=f"role={role.value}",
             )
             uow.emit(UserCreated(user_id=user.id, username=name, role=role.value))
             uow.commit()
@@ -140,8 +149,9 @@ class AuthService:
             row = store.find_by_username(uow.session, typed)
             known = row is not None and row.is_active
             ok = passwords.check_password(row.password_hash if known and row else None, password)
-            uow.session.add(store.LoginAttemptRow(username=typed, source=source, at=now,
-                                                  success=ok))
+            uow.session.add(
+                store.LoginAttemptRow(username=typed, source=source, at=now, success=ok)
+            )
             if not ok or row is None:
                 self._note_failure(uow.session, typed, source, now, uow.emit)
                 uow.commit()
@@ -149,9 +159,14 @@ class AuthService:
             if passwords.needs_rehash(row.password_hash):
                 row.password_hash = passwords.hash_password(password)
             issued = self._issue(uow.session, row, kind, now)
-            self._audit.record(uow.session, actor=issued.user.as_actor(), action="auth.login",
-                               object_type="user", object_id=str(row.id),
-                               detail=f"kind={kind.value} source={source}")
+            self._audit.record(
+                uow.session,
+                actor=issued.user.as_actor(),
+                action="auth.login",
+                object_type="user",
+                object_id=str(row.id),
+                detail=f"kind={kind.value} source={source}",
+            )
             uow.commit()
         return issued
 
@@ -168,43 +183,68 @@ class AuthService:
         with self._uow() as uow:
             uow.session.execute(
                 update(store.AuthSessionRow)
-                .where(store.AuthSessionRow.token_hash == _token_hash(token),
-                       store.AuthSessionRow.kind == kind.value,
-                       store.AuthSessionRow.revoked_at.is_(None))
+                .where(
+                    store.AuthSessionRow.token_hash == _token_hash(token),
+                    store.AuthSessionRow.kind == kind.value,
+                    store.AuthSessionRow.revoked_at.is_(None),
+                )
                 .values(revoked_at=utcnow())
             )
             uow.commit()
 
-    def _check_throttle(self, session: Session, username: str, source: str,
-                        now: dt.datetime) -> None:
+    def _check_throttle(
+        self, session: Session, username: str, source: str, now: dt.datetime
+    ) -> None:
         since = now - self._throttle.window
         by_user = store.recent_failures(session, username=username, source=None, since=since)
         by_source = store.recent_failures(session, username=None, source=source, since=since)
-        source_policy = ThrottlePolicy(self._throttle.max_failures * SOURCE_FAILURE_FACTOR,
-                                       self._throttle.window, self._throttle.lockout)
+        source_policy = ThrottlePolicy(
+            self._throttle.max_failures * SOURCE_FAILURE_FACTOR,
+            self._throttle.window,
+            self._throttle.lockout,
+        )
         until = max(
-            filter(None, [locked_until(by_user, self._throttle, now),
-                          locked_until(by_source, source_policy, now)]),
+            filter(
+                None,
+                [
+                    locked_until(by_user, self._throttle, now),
+                    locked_until(by_source, source_policy, now),
+                ],
+            ),
             default=None,
         )
         if until is not None:
             retry = max(1, math.ceil((until - now).total_seconds()))
             raise Throttled(f"too many failed logins; retry in {retry} s", retry_after=retry)
 
-    def _note_failure(self, session: Session, username: str, source: str, now: dt.datetime,
-                      emit: Callable[[UserLockedOut], None]) -> None:
+    def _note_failure(
+        self,
+        session: Session,
+        username: str,
+        source: str,
+        now: dt.datetime,
+        emit: Callable[[UserLockedOut], None],
+    ) -> None:
         session.flush()
         since = now - self._throttle.window
         failures = store.recent_failures(session, username=username, source=None, since=since)
         if len(failures) == self._throttle.max_failures:
             emit(UserLockedOut(username=username, source=source))
 
-    def _issue(self, session: Session, row: store.UserRow, kind: SessionKind,
-               now: dt.datetime) -> IssuedSession:
+    def _issue(
+        self, session: Session, row: store.UserRow, kind: SessionKind, now: dt.datetime
+    ) -> IssuedSession:
         token = secrets.token_urlsafe(32)
         expires = now + self._lifetimes[kind]
-        session.add(store.AuthSessionRow(token_hash=_token_hash(token), user_id=row.id,
-                                         kind=kind.value, created_at=now, expires_at=expires))
+        session.add(
+            store.AuthSessionRow(
+                token_hash=_token_hash(token),
+                user_id=row.id,
+                kind=kind.value,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
         return IssuedSession(token=token, expires_at=expires, user=store.to_user(row))
 
 
@@ -219,5 +259,10 @@ def _token_hash(token: str) -> str:
 
 
 def _public_state(user: User) -> dict[str, object]:
-    return {"id": user.id, "username": user.username, "role": user.role.value,
-            "enterprise_id": user.enterprise_id, "is_active": user.is_active}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "role": user.role.value,
+        "enterprise_id": user.enterprise_id,
+        "is_active": user.is_active,
+    }

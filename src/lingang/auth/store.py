@@ -98,8 +98,9 @@ def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(UserRow)) or 0)
 
 
-def recent_failures(session: Session, *, username: str | None, source: str | None,
-                    since: dt.datetime) -> list[dt.datetime]:
+def recent_failures(
+    session: Session, *, username: str | None, source: str | None, since: dt.datetime
+) -> list[dt.datetime]:
     """Failure times (oldest first) since ``since`` and since the last success, by key."""
     key = LoginAttemptRow.username == username if username else LoginAttemptRow.source == source
     last_ok = session.scalar(

@@ -149,7 +149,12 @@ class NatsBus:
                 raise Conflict(f"consumer {consumer!r} is already subscribed on this bus")
             self._consumers[consumer] = workers
         if self._js is not None:
-            self._call(self._start_workers(workers), self._timeout_s * 2)
+            try:
+                self._call(self._start_workers(workers), self._timeout_s * 2)
+            except Unavailable:
+                with self._lock:
+                    del self._consumers[consumer]
+                raise
 
     def ping(self) -> None:
         """Raise ``Unavailable`` unless connected and the server answers a PING within 1 s."""
@@ -243,15 +248,17 @@ class NatsBus:
             log.info("created JetStream stream %s", self.stream)
 
     async def _start_workers(self, workers: list[_Worker]) -> None:
-        for worker in workers:
-            if worker.task is None:
-                sub = await self._jetstream().pull_subscribe(
-                    worker.subject,
-                    durable=worker.durable,
-                    stream=self.stream,
-                    config=self._config(),
-                )
-                worker.task = asyncio.get_running_loop().create_task(self._drain(worker, sub))
+        """Create or join every durable consumer first, then start draining them."""
+        idle = [worker for worker in workers if worker.task is None]
+        subs = [await self._pull_subscribe(worker) for worker in idle]
+        loop = asyncio.get_running_loop()
+        for worker, sub in zip(idle, subs, strict=True):
+            worker.task = loop.create_task(self._drain(worker, sub))
+
+    async def _pull_subscribe(self, worker: _Worker) -> JetStreamContext.PullSubscription:
+        return await self._jetstream().pull_subscribe(
+            worker.subject, durable=worker.durable, stream=self.stream, config=self._config()
+        )
 
     def _config(self) -> ConsumerConfig:
         return ConsumerConfig(

@@ -32,8 +32,11 @@ EXIT_CODES: dict[type[LingangError], int] = {
     Unavailable: 8,
 }
 
-app = typer.Typer(help="Lingang Platform · 临港新片区一体化信息管理服务平台",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Lingang Platform · 临港新片区一体化信息管理服务平台",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
@@ -65,11 +68,14 @@ def demo(
         enterprises, credentials = build_demo_zone(platform)
     finally:
         platform.close()
-    typer.echo(f"demo zone ready in {settings.data_dir.resolve()} "
-               f"({len(enterprises)} simulated enterprises)")
-    print_table(["role", "角色", "username", "password"],
-                [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password]
-                 for c in credentials])
+    typer.echo(
+        f"demo zone ready in {settings.data_dir.resolve()} "
+        f"({len(enterprises)} simulated enterprises)"
+    )
+    print_table(
+        ["role", "角色", "username", "password"],
+        [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],
+    )
     if not no_serve:
         _serve(settings, host, port)
 

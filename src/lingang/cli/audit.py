@@ -17,13 +17,21 @@ def verify(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] =
     with platform_session(start=False) as platform, platform.uow.read() as session:
         report = platform.audit.verify(session, actor=cli_actor())
     if as_json:
-        print_json({"ok": report.ok, "checked": report.checked, "head_seq": report.head_seq,
-                    "findings": report.findings})
+        print_json(
+            {
+                "ok": report.ok,
+                "checked": report.checked,
+                "head_seq": report.head_seq,
+                "findings": report.findings,
+            }
+        )
     elif report.ok:
         typer.echo(f"audit chain intact: {report.checked} records, head at {report.head_seq}")
     else:
-        typer.echo(f"audit chain BROKEN: {len(report.findings)} finding(s) in "
-                   f"{report.checked} records", err=True)
+        typer.echo(
+            f"audit chain BROKEN: {len(report.findings)} finding(s) in {report.checked} records",
+            err=True,
+        )
         for finding in report.findings:
             typer.echo(f"  [{finding.kind.value}] {finding.message}", err=True)
     if not report.ok:
@@ -41,6 +49,17 @@ def list_records(
     if as_json:
         print_json(entries)
         return
-    print_table(["seq", "at (UTC)", "actor", "action", "object", "detail"],
-                [[e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.action,
-                  f"{e.object_type}:{e.object_id}", e.detail] for e in entries])
+    print_table(
+        ["seq", "at (UTC)", "actor", "action", "object", "detail"],
+        [
+            [
+                e.seq,
+                e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor,
+                e.action,
+                f"{e.object_type}:{e.object_id}",
+                e.detail,
+            ]
+            for e in entries
+        ],
+    )

@@ -29,7 +29,12 @@ def upgrade(
     finally:
         database.dispose()
     if as_json:
-        print_json({"database": database.engine.url.render_as_string(hide_password=True),
-                    "from": before, "to": after})
+        print_json(
+            {
+                "database": database.engine.url.render_as_string(hide_password=True),
+                "from": before,
+                "to": after,
+            }
+        )
     else:
         typer.echo(f"database at revision {after} (was {before or 'empty'})")

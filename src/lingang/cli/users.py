@@ -16,16 +16,26 @@ app = typer.Typer(help="Users and roles · 用户与角色", no_args_is_help=Tru
 def create(
     username: Annotated[str, typer.Argument(help="Login name (a–z, 0–9, _ . -)")],
     role: Annotated[Role, typer.Option(help="Role of the DESIGN table")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True, help="≥ 10 characters")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, help="≥ 10 characters"
+        ),
+    ],
     display_name: Annotated[str, typer.Option(help="Name shown in the console")] = "",
     enterprise_id: Annotated[int | None, typer.Option(help="Required for enterprise users")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Create a user."""
     with platform_session() as platform:
-        user = platform.auth.create_user(username, password, role, actor=cli_actor(),
-                                         display_name=display_name, enterprise_id=enterprise_id)
+        user = platform.auth.create_user(
+            username,
+            password,
+            role,
+            actor=cli_actor(),
+            display_name=display_name,
+            enterprise_id=enterprise_id,
+        )
     if as_json:
         print_json(user)
     else:
@@ -44,6 +54,15 @@ def list_users(
         return
     print_table(
         ["id", "username", "role", "角色", "enterprise", "active"],
-        [[u.id, u.username, u.role.value, ROLE_LABELS[u.role][0], u.enterprise_id or "",
-          "yes" if u.is_active else "no"] for u in users],
+        [
+            [
+                u.id,
+                u.username,
+                u.role.value,
+                ROLE_LABELS[u.role][0],
+                u.enterprise_id or "",
+                "yes" if u.is_active else "no",
+            ]
+            for u in users
+        ],
     )

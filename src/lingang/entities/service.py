@@ -40,8 +40,12 @@ class EntityService:
                 raise Conflict(f"uscc {code} is already registered")
             enterprise = store.add(uow.session, row)
             self._audit.record(
-                uow.session, actor=actor, action="entities.register_enterprise",
-                object_type="enterprise", object_id=str(enterprise.id), after=asdict(enterprise),
+                uow.session,
+                actor=actor,
+                action="entities.register_enterprise",
+                object_type="enterprise",
+                object_id=str(enterprise.id),
+                after=asdict(enterprise),
             )
             uow.emit(EnterpriseRegistered(enterprise_id=enterprise.id, uscc=code))
             uow.commit()

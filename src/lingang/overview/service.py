@@ -30,7 +30,10 @@ class OverviewService:
     """Reads the platform's headline counts."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, auth: AuthService, entities: EntityService,
+        self,
+        uow: UnitOfWorkFactory,
+        auth: AuthService,
+        entities: EntityService,
         audit: AuditService,
     ) -> None:
         self._uow = uow

@@ -24,8 +24,19 @@ def build_chain(n: int) -> tuple[list[AuditEntry], AuditHead]:
     entries: list[AuditEntry] = []
     prev = GENESIS
     for seq in range(1, n + 1):
-        draft = AuditEntry(seq, T0 + dt.timedelta(seconds=seq), "alice", "test.act", "thing",
-                           str(seq), None, digest({"n": seq}), "", prev, "")
+        draft = AuditEntry(
+            seq,
+            T0 + dt.timedelta(seconds=seq),
+            "alice",
+            "test.act",
+            "thing",
+            str(seq),
+            None,
+            digest({"n": seq}),
+            "",
+            prev,
+            "",
+        )
         entry = dataclasses.replace(draft, hash=entry_mac(KEY, draft))
         entries.append(entry)
         prev = entry.hash
@@ -80,15 +91,17 @@ def test_deleted_row_with_renumbering_is_caught() -> None:
 
 def test_inserted_row_at_the_end_is_named() -> None:
     entries, head = build_chain(3)
-    forged = AuditEntry(4, T0, "mallory", "test.act", "thing", "9", None, None, "", entries[-1].hash,
-                        "e" * 64)
+    forged = AuditEntry(
+        4, T0, "mallory", "test.act", "thing", "9", None, None, "", entries[-1].hash, "e" * 64
+    )
     assert kinds([*entries, forged], head) == [(FindingKind.INSERTED, 4)]
 
 
 def test_inserted_row_in_the_middle_is_named() -> None:
     entries, head = build_chain(4)
-    forged = AuditEntry(3, T0, "mallory", "test.act", "thing", "9", None, None, "",
-                        entries[1].hash, "e" * 64)
+    forged = AuditEntry(
+        3, T0, "mallory", "test.act", "thing", "9", None, None, "", entries[1].hash, "e" * 64
+    )
     renumbered = [dataclasses.replace(e, seq=e.seq + 1) for e in entries[2:]]
     head = AuditHead(5, head.hash, head_mac(KEY, 5, head.hash))
     found = kinds([*entries[:2], forged, *renumbered], head)

@@ -19,14 +19,16 @@ router = APIRouter(prefix="/api/audit", tags=["audit"])
 
 @router.get("/records", operation_id="audit-records", response_model=AuditRecordsPublic)
 def list_records(
-    platform: PlatformDep, actor: CurrentActor,
+    platform: PlatformDep,
+    actor: CurrentActor,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before_seq: Annotated[int | None, Query(ge=1)] = None,
 ) -> AuditRecordsPublic:
     """Newest records first (auditors and administrators)."""
     with platform.uow.read() as session:
-        entries = platform.audit.list_records(session, actor=actor, limit=limit,
-                                              before_seq=before_seq)
+        entries = platform.audit.list_records(
+            session, actor=actor, limit=limit, before_seq=before_seq
+        )
     return AuditRecordsPublic(data=[record_public(e) for e in entries])
 
 

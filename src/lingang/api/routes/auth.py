@@ -23,10 +23,10 @@ router = APIRouter(prefix="/api", tags=["auth"])
 @router.post("/auth/token", operation_id="auth-token", response_model=TokenPublic)
 def issue_token(body: TokenRequest, platform: PlatformDep, source: Source) -> TokenPublic:
     """Exchange a username and password for a bearer token."""
-    issued = platform.auth.login(body.username, body.password, source=source,
-                                 kind=SessionKind.API)
-    return TokenPublic(access_token=issued.token, expires_at=issued.expires_at,
-                       user=user_public(issued.user))
+    issued = platform.auth.login(body.username, body.password, source=source, kind=SessionKind.API)
+    return TokenPublic(
+        access_token=issued.token, expires_at=issued.expires_at, user=user_public(issued.user)
+    )
 
 
 @router.post("/auth/logout", operation_id="auth-logout", status_code=204)
@@ -45,7 +45,8 @@ def me(platform: PlatformDep, actor: CurrentActor) -> UserPublic:
 
 @router.get("/users", operation_id="users-list", response_model=UsersPublic)
 def list_users(
-    platform: PlatformDep, actor: CurrentActor,
+    platform: PlatformDep,
+    actor: CurrentActor,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> UsersPublic:
@@ -58,8 +59,11 @@ def list_users(
 def create_user(body: UserCreate, platform: PlatformDep, actor: CurrentActor) -> UserPublic:
     """Create a user (administrators only)."""
     user = platform.auth.create_user(
-        body.username, body.password, body.role, actor=actor,
-        display_name=body.display_name, enterprise_id=body.enterprise_id,
+        body.username,
+        body.password,
+        body.role,
+        actor=actor,
+        display_name=body.display_name,
+        enterprise_id=body.enterprise_id,
     )
     return user_public(user)
-

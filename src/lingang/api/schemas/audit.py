@@ -50,17 +50,26 @@ class VerifyPublic(BaseModel):
 def record_public(entry: AuditEntry) -> AuditRecordPublic:
     """Domain entry → wire schema."""
     return AuditRecordPublic(
-        seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
-        object_type=entry.object_type, object_id=entry.object_id,
-        before_digest=entry.before_digest, after_digest=entry.after_digest,
-        detail=entry.detail, hash=entry.hash,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        before_digest=entry.before_digest,
+        after_digest=entry.after_digest,
+        detail=entry.detail,
+        hash=entry.hash,
     )
 
 
 def verify_public(report: VerifyReport) -> VerifyPublic:
     """Domain report → wire schema."""
     return VerifyPublic(
-        ok=report.ok, checked=report.checked, head_seq=report.head_seq,
-        findings=[FindingPublic(kind=f.kind.value, seq=f.seq, message=f.message)
-                  for f in report.findings],
+        ok=report.ok,
+        checked=report.checked,
+        head_seq=report.head_seq,
+        findings=[
+            FindingPublic(kind=f.kind.value, seq=f.seq, message=f.message) for f in report.findings
+        ],
     )

@@ -63,7 +63,13 @@ def user_public(user: User) -> UserPublic:
     """Domain user → wire schema."""
     zh, en = ROLE_LABELS[user.role]
     return UserPublic(
-        id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-        role_label_zh=zh, role_label_en=en, enterprise_id=user.enterprise_id,
-        is_active=user.is_active, created_at=user.created_at,
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        role_label_zh=zh,
+        role_label_en=en,
+        enterprise_id=user.enterprise_id,
+        is_active=user.is_active,
+        created_at=user.created_at,
     )

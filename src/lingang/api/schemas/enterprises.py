@@ -38,6 +38,9 @@ class EnterprisesPublic(BaseModel):
 def enterprise_public(enterprise: Enterprise) -> EnterprisePublic:
     """Domain enterprise → wire schema."""
     return EnterprisePublic(
-        id=enterprise.id, uscc=enterprise.uscc, name_zh=enterprise.name_zh,
-        name_en=enterprise.name_en, created_at=enterprise.created_at,
+        id=enterprise.id,
+        uscc=enterprise.uscc,
+        name_zh=enterprise.name_zh,
+        name_en=enterprise.name_en,
+        created_at=enterprise.created_at,
     )

@@ -35,11 +35,12 @@ def frame(auth: AuthService, actor: Actor, lang: Language, active: NavEntry) -> 
         yield
 
 
-def language_switch(lang: Language) -> None:
+def language_switch(lang: Language, *, on_dark: bool = True) -> None:
     """The 中文 / English switch; a change is remembered and the page re-rendered."""
+    colours = ("toggle-color=white toggle-text-color=blue-10 text-color=white" if on_dark
+               else "toggle-color=blue-10 text-color=blue-10")
     ui.toggle(dict(LANGUAGE_NAMES), value=lang, on_change=_switch_language).props(
-        "dense no-caps toggle-color=white toggle-text-color=blue-10 text-color=white"
-    )
+        f"dense no-caps unelevated {colours}")
 
 
 def forbidden_notice(lang: Language) -> None:

@@ -18,8 +18,11 @@ def data_table(lang: Language, columns: Sequence[tuple[str, str]],
     """A table whose columns are ``(field, label key)`` pairs."""
     specs = [{"name": field, "field": field, "label": t(key, lang), "align": "left",
               "sortable": True} for field, key in columns]
-    return ui.table(columns=specs, rows=[dict(row) for row in rows], row_key=row_key,
-                    pagination=25).classes("w-full").props("flat bordered dense")
+    table = ui.table(columns=specs, rows=[dict(row) for row in rows], row_key=row_key,
+                     pagination=25).classes("w-full").props("flat bordered dense")
+    table.props["rows-per-page-label"] = t("table.rows_per_page", lang)
+    table.props["no-data-label"] = t("table.no_data", lang)
+    return table
 
 
 def local_time(moment: dt.datetime) -> str:
