@@ -1,8 +1,8 @@
 """One contract for every bus adapter, and the outbox around it, on SQLite and PostgreSQL.
 
 Each test that touches NATS gets its own JetStream stream and subject prefix (deleted after);
-each PostgreSQL test gets its own schema (dropped after). Unreachable services skip the tests
-locally and fail them when ``CI`` is set.
+each test gets its own migrated database from tests/conftest.py (``database_url``). Unreachable
+services skip the tests locally and fail them when ``CI`` is set.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar, NoReturn
 from urllib.parse import urlsplit
 
 import nats
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from lingang.bus import (
@@ -38,14 +37,11 @@ from lingang.bus import (
 )
 from lingang.bus.nats import NatsBus
 from lingang.bus.outbox import OutboxRow, ProcessedEvent
-from lingang.db import Base, Database, UnitOfWorkFactory
+from lingang.db import Database, UnitOfWorkFactory
 from lingang.errors import Conflict, Invalid, Unavailable
 from lingang.types import utcnow
 
 NATS_URL = os.environ.get("LINGANG_TEST_NATS_URL", "nats://127.0.0.1:4222")
-POSTGRES_URL = os.environ.get(
-    "LINGANG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 FAST_RETRIES = (0.01, 0.02)
 WAIT_S = 5.0
 
@@ -74,54 +70,21 @@ def unreachable(service: str, error: BaseException) -> NoReturn:
     pytest.skip(reason)
 
 
-# -- databases -----------------------------------------------------------------------------
-
-
-@contextmanager
-def open_database(kind: str, tmp_path: Path) -> Iterator[Database]:
-    """A database with the bus tables: a SQLite file, or a private PostgreSQL schema."""
-    if kind == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'bus.db'}")
-        Base.metadata.create_all(database.engine)
-        yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        Base.metadata.create_all(database.engine)
-        yield database
-        database.dispose()
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """Create a unique schema; yield a URL whose search_path is that schema; drop it after."""
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:
-        admin.dispose()
-        unreachable("PostgreSQL", exc)
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    with open_database(request.param, tmp_path) as database:
-        yield database
+# -- databases: the migrated, per-test databases of tests/conftest.py -------------------------
 
 
 @pytest.fixture
-def postgres_database(tmp_path: Path) -> Iterator[Database]:
-    with open_database("postgresql", tmp_path) as database:
-        yield database
+def database(database_url: str) -> Iterator[Database]:
+    """The test's migrated database, on SQLite and on PostgreSQL (``database_url``)."""
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+ON_POSTGRES = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 # -- buses ---------------------------------------------------------------------------------
@@ -139,12 +102,15 @@ def nats_probe_error() -> OSError | None:
 
 
 def require_nats() -> None:
+    """Skip (fail under CI) when NATS does not accept connections."""
     error = nats_probe_error()
     if error is not None:
         unreachable("NATS", error)
 
 
 def delete_stream(url: str, stream: str) -> None:
+    """Delete a test stream (with its consumers)."""
+
     async def delete() -> None:
         client = await nats.connect(url, allow_reconnect=False)
         try:
@@ -190,10 +156,12 @@ def make_bus(request: pytest.FixtureRequest) -> Iterator[Callable[[], Bus]]:
 
 @pytest.fixture
 def bus(make_bus: Callable[[], Bus]) -> Bus:
+    """One started bus of each kind."""
     return make_bus()
 
 
 def ids(events: Sequence[Event]) -> list[uuid.UUID]:
+    """The event ids, in order."""
     return [event.event_id for event in events]
 
 
@@ -414,6 +382,7 @@ def test_publishes_the_events_of_a_unit_of_work_only_after_it_commits(
 
 
 def count(database: Database, table: type[OutboxRow] | type[ProcessedEvent]) -> int:
+    """How many rows ``table`` holds."""
     with database.sessions() as session:
         return session.scalar(select(func.count()).select_from(table)) or 0
 
@@ -493,6 +462,7 @@ def test_relay_skips_a_row_whose_event_type_is_unknown(database: Database) -> No
 
 
 def stray_row() -> OutboxRow:
+    """An outbox row of an event type nobody registers."""
     return OutboxRow(
         event_id=uuid.uuid4(),
         name="gone.away",
@@ -519,15 +489,16 @@ def test_background_relay_publishes_soon_after_a_commit(database: Database) -> N
     assert len(bus.published) == 1
 
 
-def test_relay_skips_rows_another_relay_has_locked(postgres_database: Database) -> None:
+@ON_POSTGRES
+def test_relay_skips_rows_another_relay_has_locked(database: Database) -> None:
     bus = RecordingBus()
-    commit_events(postgres_database, [SampleHappened(n=1)])
+    commit_events(database, [SampleHappened(n=1)])
 
-    with postgres_database.sessions() as other, other.begin():
+    with database.sessions() as other, other.begin():
         other.scalars(select(OutboxRow).with_for_update()).all()
-        assert OutboxRelay(postgres_database, bus).flush() == 0
+        assert OutboxRelay(database, bus).flush() == 0
 
-    assert OutboxRelay(postgres_database, bus).flush() == 1
+    assert OutboxRelay(database, bus).flush() == 1
 
 
 # -- idempotent consumers ---------------------------------------------------------------------
@@ -602,7 +573,10 @@ def wait_until_blocked(database: Database) -> None:
     if database.dialect != "postgresql":
         time.sleep(0.1)  # SQLite: the insert waits on the write lock; nothing to observe
         return
-    query = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         with database.engine.connect() as connection:  # a new snapshot of the view each time
@@ -620,7 +594,7 @@ class PrivateNats:
     def __init__(self, store: Path) -> None:
         binary = shutil.which("nats-server")
         if binary is None:
-            pytest.skip("nats-server is not installed; the restart test needs its own server")
+            unreachable("nats-server (binary)", FileNotFoundError("nats-server"))
         self.binary, self.store = binary, store
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -647,12 +621,12 @@ class PrivateNats:
 
 
 @pytest.mark.nats
-def test_nats_bus_and_outbox_recover_when_the_server_restarts(tmp_path: Path) -> None:
-    require_nats()
+@ON_SQLITE
+def test_nats_bus_and_outbox_recover_when_the_server_restarts(
+    database: Database, tmp_path: Path
+) -> None:
     server = PrivateNats(tmp_path / "jetstream")
     server.start()
-    database = Database(f"sqlite:///{tmp_path / 'bus.db'}")
-    Base.metadata.create_all(database.engine)
     bus = NatsBus(server.url, "RESTART", retry_delays=FAST_RETRIES, timeout_s=0.5)
     try:
         bus.start()
@@ -676,10 +650,10 @@ def test_nats_bus_and_outbox_recover_when_the_server_restarts(tmp_path: Path) ->
     finally:
         bus.close()
         server.stop()
-        database.dispose()
 
 
 def wait_for_ping(bus: Bus) -> None:
+    """Wait until the bus answers ``ping`` again (after a reconnect)."""
     deadline = time.monotonic() + WAIT_S
     while True:
         try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
-from sqlalchemy import BigInteger, Integer, String, Text, func, select, update
+from sqlalchemy import BigInteger, Integer, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lingang.audit.model import GENESIS, AuditEntry, AuditHead
@@ -65,7 +66,7 @@ def claim_next_seq(session: Session) -> tuple[int, str]:
 
 def append_entry(session: Session, entry: AuditEntry, mac: str) -> None:
     """Insert the entry and move the head to it."""
-    session.add(to_row(entry))
+    session.execute(insert(AuditRecordRow), [dataclasses.asdict(entry)])
     session.execute(
         update(AuditHeadRow).where(AuditHeadRow.id == 1).values(hash=entry.hash, mac=mac)
     )
@@ -99,23 +100,6 @@ def page_entries(session: Session, *, limit: int, before_seq: int | None) -> lis
 def count_entries(session: Session) -> int:
     """How many records the table holds."""
     return int(session.scalar(select(func.count()).select_from(AuditRecordRow)) or 0)
-
-
-def to_row(entry: AuditEntry) -> AuditRecordRow:
-    """Domain entry → table row."""
-    return AuditRecordRow(
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        before_digest=entry.before_digest,
-        after_digest=entry.after_digest,
-        detail=entry.detail,
-        prev_hash=entry.prev_hash,
-        hash=entry.hash,
-    )
 
 
 def to_entry(row: AuditRecordRow) -> AuditEntry:

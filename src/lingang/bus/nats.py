@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _NATS_FAILURES = (nats.errors.Error, OSError, TimeoutError)
-_FETCH_WAIT_S = 1.0
+_IDLE_WAIT_S = 1.0
+_BURST_WAIT_S = 0.05
 _POLL_S = 0.02
 
 
@@ -269,14 +270,21 @@ class NatsBus:
         )
 
     async def _drain(self, worker: _Worker, sub: JetStreamContext.PullSubscription) -> None:
+        """Fetch and settle messages until closing.
+
+        When idle, wait for one message (a batch fetch would hold a lone message back until
+        its timeout); after a message, fetch in batches with a short wait to drain a backlog.
+        """
+        size, wait = 1, _IDLE_WAIT_S
         while not self._closing:
             try:
-                messages = await sub.fetch(self._batch, timeout=_FETCH_WAIT_S)
+                messages = await sub.fetch(size, timeout=wait)
             except TimeoutError:
+                size, wait = 1, _IDLE_WAIT_S
                 continue
             except _NATS_FAILURES as exc:
                 log.warning("fetch for %s failed: %r; retrying", worker.durable, exc)
-                await asyncio.sleep(_FETCH_WAIT_S)
+                await asyncio.sleep(_IDLE_WAIT_S)
                 continue
             worker.busy = True
             try:
@@ -284,6 +292,7 @@ class NatsBus:
                     await self._settle(worker, message)
             finally:
                 worker.busy = False
+            size, wait = self._batch, _BURST_WAIT_S
 
     async def _settle(self, worker: _Worker, message: Msg) -> None:
         """Handle one message and ack, nak or terminate it."""

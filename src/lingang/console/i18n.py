@@ -33,7 +33,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Sign in"),
     "login.failed": ("用户名或密码错误", "Invalid username or password"),
-    "login.throttled": ("登录失败次数过多，请在 {seconds} 秒后重试",  # noqa: RUF001  # zh punctuation
+    "login.throttled": ("登录失败次数过多，请在 {seconds} 秒后重试",
                         "Too many failed sign-ins; try again in {seconds} s"),
     "login.required": ("请输入用户名和密码", "Enter a username and a password"),
     "home.title": ("平台概览", "Platform overview"),
@@ -65,7 +65,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "audit.title": ("审计日志", "Audit log"),
     "audit.newest": ("最近 {count} 条记录", "Newest {count} records"),
     "audit.verify": ("校验审计链", "Verify chain"),
-    "audit.intact": ("审计链完整：已校验 {checked} 条记录",  # noqa: RUF001  # zh punctuation
+    "audit.intact": ("审计链完整：已校验 {checked} 条记录",
                      "Chain intact: {checked} records checked"),
     "audit.broken": ("审计链发现 {count} 处问题", "Chain has {count} findings"),
     "table.rows_per_page": ("每页行数", "Rows per page"),

@@ -26,6 +26,8 @@ class InProcessTicked(Event):
 
 
 def blocked_until(release: threading.Event) -> Handler:
+    """A handler that waits until ``release`` is set."""
+
     def handle(event: Event) -> None:
         release.wait(WAIT_S)
 
@@ -34,6 +36,7 @@ def blocked_until(release: threading.Event) -> Handler:
 
 @pytest.fixture
 def bus() -> Iterator[InProcessBus]:
+    """A started in-process bus with fast retries."""
     bus = InProcessBus(retry_delays=(0.01,))
     bus.start()
     yield bus

@@ -25,6 +25,7 @@ class NatsTicked(Event):
 
 
 def free_port() -> int:
+    """A local port that nothing listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -11,6 +11,6 @@ def count_card(label: str, icon: str, *, name: str) -> ui.label:
         with ui.row().classes("items-center gap-2 text-gray-600"):
             ui.icon(icon).classes("text-2xl text-blue-800")
             ui.label(label).classes("text-sm")
-        value = ui.label("-").classes("text-3xl font-semibold text-gray-900")
+        value = ui.label("–").classes("text-3xl font-semibold text-gray-900")
         value.props(f"data-testid=count-{name}")
     return value

@@ -12,6 +12,7 @@ from lingang.auth.service import AuthService
 from lingang.console import session
 from lingang.console.components.nav import NavEntry, render_nav
 from lingang.console.i18n import LANGUAGE_NAMES, Language, choose_language, role_label, t
+from lingang.errors import LingangError
 from lingang.types import Actor
 
 HEADER_CLASSES = "items-center gap-4 bg-blue-900 text-white px-4 py-2"
@@ -45,9 +46,14 @@ def language_switch(lang: Language, *, on_dark: bool = True) -> None:
 
 def forbidden_notice(lang: Language) -> None:
     """Shown instead of a page the actor's role may not open."""
-    with ui.row().classes("items-center gap-2 text-red-800"):
-        ui.icon("block")
-        ui.label(t("common.forbidden", lang))
+    error_notice(t("common.forbidden", lang), icon="block")
+
+
+def error_notice(message: str, *, icon: str = "error") -> None:
+    """A one-line error in place of a page's content (never a stack trace)."""
+    with ui.row().classes("items-center gap-2 text-red-800 p-6"):
+        ui.icon(icon)
+        ui.label(message)
 
 
 def _switch_language(event: events.ValueChangeEventArguments[object]) -> None:
@@ -57,5 +63,9 @@ def _switch_language(event: events.ValueChangeEventArguments[object]) -> None:
 
 
 def _sign_out(auth: AuthService) -> None:
-    session.sign_out(auth)
+    try:
+        session.sign_out(auth)
+    except LingangError as exc:
+        ui.notify(exc.message, type="negative")
+        return
     ui.navigate.to(session.LOGIN_PATH)

@@ -11,7 +11,7 @@ from nicegui import ui
 from lingang.auth.model import can
 from lingang.bootstrap import Platform
 from lingang.console import session
-from lingang.console.components.layout import forbidden_notice, frame
+from lingang.console.components.layout import error_notice, forbidden_notice, frame
 from lingang.console.components.nav import NavEntry
 from lingang.console.i18n import Language, current_language, t
 from lingang.errors import LingangError
@@ -30,7 +30,11 @@ def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], Pa
     def register(body: PageBody) -> PageBody:
         @ui.page(entry.path)
         def page(request: Request) -> Response | None:
-            actor = session.current_actor(platform.auth)
+            try:
+                actor = session.current_actor(platform.auth)
+            except LingangError as exc:  # e.g. Unavailable: the database does not answer
+                error_notice(exc.message)
+                return None
             if actor is None:
                 return session.redirect_to(request, session.LOGIN_PATH)
             lang = current_language(platform.settings.default_language)

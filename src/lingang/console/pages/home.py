@@ -46,11 +46,11 @@ def register(platform: Platform) -> None:
 
 def refresh_counts(platform: Platform, token: str | None, values: dict[str, ui.label]) -> None:
     """Re-read the counts for the session behind ``token``; a dead session goes to login."""
-    actor = session.resolve(platform.auth, token)
-    if actor is None:
-        ui.navigate.to(session.LOGIN_PATH)
-        return
     try:
+        actor = session.resolve(platform.auth, token)
+        if actor is None:
+            ui.navigate.to(session.LOGIN_PATH)
+            return
         counts = asdict(platform.overview.get_overview(actor=actor))
     except LingangError as exc:
         ui.notify(exc.message, type="negative")

@@ -9,7 +9,7 @@ from nicegui import run, ui
 from lingang.auth.model import SessionKind
 from lingang.bootstrap import Platform
 from lingang.console import session
-from lingang.console.components.layout import language_switch
+from lingang.console.components.layout import error_notice, language_switch
 from lingang.console.i18n import Language, current_language, t
 from lingang.errors import LingangError, Throttled, Unauthenticated
 
@@ -37,8 +37,12 @@ def register(platform: Platform) -> None:
 
     @ui.page(session.LOGIN_PATH)
     def login(request: Request) -> Response | None:
-        if session.current_actor(platform.auth) is not None:
-            return session.redirect_to(request, session.HOME_PATH)
+        try:
+            if session.current_actor(platform.auth) is not None:
+                return session.redirect_to(request, session.HOME_PATH)
+        except LingangError as exc:  # e.g. Unavailable: the database does not answer
+            error_notice(exc.message)
+            return None
         lang = current_language(platform.settings.default_language)
         ui.page_title(f"{t('login.title', lang)} · {t('platform.short', lang)}")
         source = request.client.host if request.client else "unknown"
