@@ -57,7 +57,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_template() -> Iterator[str]:
     """A migrated PostgreSQL template database for this worker."""
     require_service("127.0.0.1", 5432, "PostgreSQL")
-    name = f"lingang_tpl_{_worker()}"
+    name = f"lingang_tpl_{_worker()}_{os.getpid()}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')

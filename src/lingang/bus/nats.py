@@ -230,10 +230,19 @@ class NatsBus:
             max_reconnect_attempts=-1,
             error_cb=_on_error,
             disconnected_cb=_on_disconnected,
-            reconnected_cb=_on_reconnected,
+            reconnected_cb=self._on_reconnected,
         )
         self._js = self._nc.jetstream(timeout=self._timeout_s)
         await self._ensure_stream(self._js)
+
+    async def _on_reconnected(self) -> None:
+        """After a reconnect, re-create the stream if the server came back without it."""
+        log.info("NATS reconnected")
+        if self._js is not None and not self._closing:
+            try:
+                await self._ensure_stream(self._js)
+            except Exception:
+                log.exception("could not ensure stream %s after reconnect", self.stream)
 
     async def _ensure_stream(self, js: JetStreamContext) -> None:
         try:
@@ -370,6 +379,3 @@ async def _on_error(exc: Exception) -> None:
 async def _on_disconnected() -> None:
     log.warning("NATS disconnected")
 
-
-async def _on_reconnected() -> None:
-    log.info("NATS reconnected")
