@@ -56,7 +56,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.active": ("启用", "Active"),
     "col.created": ("创建时间", "Created"),
     "col.seq": ("序号", "Seq"),
-    "col.at": ("时间", "Time"),
+    "col.at": ("时间（北京时间）", "Time (UTC+8)"),
     "col.actor": ("操作人", "Actor"),
     "col.action": ("操作", "Action"),
     "col.object": ("对象", "Object"),
