@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from lingang.types import Role
+
 LINGANG = str(Path(sys.executable).with_name("lingang"))
 PASSWORD = "Cli-password-9"
 
@@ -131,3 +133,6 @@ def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-u
     again = run("demo", "--no-serve")
     assert again.returncode == 0 and again.stdout.count("Lg-") == 9
     assert len(json.loads(run("users", "list", "--json").stdout)) == 9
+    zone = json.loads(run("demo", "--no-serve", "--json").stdout)
+    assert {login["role"] for login in zone["logins"]} == {role.value for role in Role}
+    assert len(zone["enterprises"]) == 5

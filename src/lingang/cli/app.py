@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from lingang.cli import audit, db, users
-from lingang.cli.common import print_table
+from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
+from lingang.demo import DemoCredential
 from lingang.errors import (
     Conflict,
     Forbidden,
@@ -57,6 +58,9 @@ def demo(
     host: Annotated[str, typer.Option(help="Bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the zone, then exit")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the zone and logins as JSON")
+    ] = False,
 ) -> None:
     """Build the demo zone, print one login per role, and serve API and console."""
     from lingang.bootstrap import bootstrap
@@ -68,16 +72,28 @@ def demo(
         enterprises, credentials = build_demo_zone(platform)
     finally:
         platform.close()
+    if as_json:
+        print_json(
+            {
+                "data_dir": str(settings.data_dir.resolve()),
+                "enterprises": enterprises,
+                "logins": credentials,
+            }
+        )
+    else:
+        _print_demo(settings, len(enterprises), credentials)
+    if not no_serve:
+        _serve(settings, host, port)
+
+
+def _print_demo(settings: Settings, enterprises: int, credentials: list[DemoCredential]) -> None:
     typer.echo(
-        f"demo zone ready in {settings.data_dir.resolve()} "
-        f"({len(enterprises)} simulated enterprises)"
+        f"demo zone ready in {settings.data_dir.resolve()} ({enterprises} simulated enterprises)"
     )
     print_table(
         ["role", "角色", "username", "password"],
         [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],
     )
-    if not no_serve:
-        _serve(settings, host, port)
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:
