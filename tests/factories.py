@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from lingang.auth.model import User
 from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
-from lingang.entities.model import Enterprise
+from lingang.entities.model import Enterprise, EnterpriseDraft
 from lingang.types import SYSTEM, Role
 
 PASSWORD = "Correct-horse-42"
@@ -19,9 +19,8 @@ _counter = itertools.count(1)
 def make_enterprise(platform: Platform, name_zh: str = "测试企业有限公司") -> Enterprise:
     """A registered enterprise with a valid, unique USCC."""
     index = 9_000_000 + next(_counter)
-    return platform.entities.register_enterprise(
-        demo_uscc(index), f"{name_zh}{index}", actor=SYSTEM
-    )
+    draft = EnterpriseDraft(uscc=demo_uscc(index), name_zh=f"{name_zh}{index}")
+    return platform.entities.register_enterprise(draft, actor=SYSTEM)
 
 
 def make_user(

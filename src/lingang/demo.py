@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lingang.bootstrap import Platform
-from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
+from lingang.entities.model import USCC_ALPHABET, Enterprise, EnterpriseDraft, uscc_check_char
 from lingang.errors import Conflict
 from lingang.types import ROLE_LABELS, SYSTEM, Role
 
@@ -59,7 +59,8 @@ def build_demo_zone(platform: Platform) -> tuple[list[Enterprise], list[DemoCred
 def _ensure_enterprise(platform: Platform, index: int, name_zh: str, name_en: str) -> Enterprise:
     uscc = demo_uscc(index)
     try:
-        return platform.entities.register_enterprise(uscc, name_zh, name_en, actor=SYSTEM)
+        draft = EnterpriseDraft(uscc=uscc, name_zh=name_zh, name_en=name_en)
+        return platform.entities.register_enterprise(draft, actor=SYSTEM)
     except Conflict:
         page, _ = platform.entities.list_enterprises(actor=SYSTEM, limit=10_000)
         return next(e for e in page if e.uscc == uscc)

@@ -12,3 +12,11 @@ class EnterpriseRegistered(Event):
     name = "entities.enterprise_registered"
     enterprise_id: int
     uscc: str
+
+
+@register_event
+class EnterprisesImported(Event):
+    """A batch of enterprises was registered at once (simulator or bulk import)."""
+
+    name = "entities.enterprises_imported"
+    count: int
