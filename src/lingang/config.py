@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, description="Failures before lock-out.")
     login_window_minutes: int = Field(default=15, ge=1, description="Window counted for failures.")
     login_lockout_minutes: int = Field(default=15, ge=1, description="Lock-out after too many.")
+    hs_nomenclature: Path = Field(
+        default=Path("../shared/data/hs-nomenclature/harmonized-system.csv"),
+        description="HS 2022 nomenclature CSV (section,hscode,description,parent,level).",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     console: bool = Field(default=True, description="Mount the NiceGUI console on the API app.")
