@@ -18,6 +18,7 @@ from lingang.errors import LingangError
 from lingang.types import Actor
 
 PageBody = Callable[[Actor, Language], None]
+DetailBody = Callable[[Actor, Language, int], None]
 
 
 def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], PageBody]:
@@ -41,6 +42,37 @@ def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], Pa
             ui.page_title(f"{t(entry.key, lang)} · {t('platform.short', lang)}")
             with frame(platform.auth, actor, lang, entry):
                 _render(body, actor, lang, allowed=can(actor.role, entry.permission))
+            return None
+
+        return body
+
+    return register
+
+
+def console_detail_page(
+    platform: Platform, entry: NavEntry, path: str
+) -> Callable[[DetailBody], DetailBody]:
+    """Like :func:`console_page`, for a page of one object: ``path`` holds ``{item_id}``.
+
+    The navigation highlights ``entry``; an id the actor may not see shows the service's
+    ``NotFound`` message, exactly like an id that does not exist.
+    """
+
+    def register(body: DetailBody) -> DetailBody:
+        @ui.page(path)
+        def page(request: Request, item_id: int) -> Response | None:
+            try:
+                actor = session.current_actor(platform.auth)
+            except LingangError as exc:
+                error_notice(exc.message)
+                return None
+            if actor is None:
+                return session.redirect_to(request, session.LOGIN_PATH)
+            lang = current_language(platform.settings.default_language)
+            ui.page_title(f"{t(entry.key, lang)} · {t('platform.short', lang)}")
+            with frame(platform.auth, actor, lang, entry):
+                _render(lambda a, lg: body(a, lg, item_id), actor, lang,
+                        allowed=can(actor.role, entry.permission))
             return None
 
         return body
