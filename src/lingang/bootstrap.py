@@ -17,7 +17,10 @@ from lingang.config import Settings
 from lingang.db import Database, UnitOfWorkFactory
 from lingang.entities.service import EntityService
 from lingang.errors import LingangError
+from lingang.lake.service import LakeService
+from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.types import Actor
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Platform:
     entities: EntityService
     auth: AuthService
     overview: OverviewService
+    lake: LakeService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -81,6 +85,13 @@ def audit_key(settings: Settings) -> bytes:
     return load_or_create_key(settings.ensure_data_dir() / "audit.key")
 
 
+def _enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
+    """The USCC of an enterprise user's own enterprise (the lake's 360° tenant check)."""
+    if actor.enterprise_id is None:
+        return None
+    return entities.get_enterprise(actor.enterprise_id, actor=actor).uscc
+
+
 def bootstrap(
     settings: Settings | None = None, *, migrate: bool = True, start: bool = True
 ) -> Platform:
@@ -110,7 +121,14 @@ def bootstrap(
         enterprise_exists=entities.exists,
     )
     overview = OverviewService(uow, auth, entities, audit)
-    platform = Platform(settings, database, bus, relay, uow, audit, entities, auth, overview)
+    lake = LakeService(
+        uow, audit, LakeStore(settings.data_dir / "lake"),
+        hs_nomenclature=settings.hs_nomenclature,
+        enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
+    )  # fmt: skip
+    platform = Platform(
+        settings, database, bus, relay, uow, audit, entities, auth, overview, lake
+    )
     if start:
         platform.start()
     return platform

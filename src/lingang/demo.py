@@ -1,30 +1,34 @@
-"""The demo zone: a few simulated enterprises and one user per role, with saved credentials.
+"""The demo zone: a simulated Lingang zone (thousands of enterprises, a year of activity) and
+one user per role, with saved credentials.
 
-Everything here is simulated and labelled so; re-running keeps what exists and reuses the
-credentials saved (mode 0600) in the data directory.
+Everything here is simulated and labelled so. Re-running on the same data directory finds the
+simulation manifest and reuses the zone; credentials are kept (mode 0600) in the data dir.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lingang.bootstrap import Platform
-from lingang.entities.model import USCC_ALPHABET, Enterprise, EnterpriseDraft, uscc_check_char
-from lingang.errors import Conflict
+from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
+from lingang.errors import Conflict, NotFound
+from lingang.simulate import Target, ZoneParams, plan_zone, run_simulation, simulation_dir
+from lingang.simulate.load import MANIFEST
+from lingang.simulate.output import read_manifest
+from lingang.simulate.zone import Plan
 from lingang.types import ROLE_LABELS, SYSTEM, Role
 
 PUDONG_DIVISION = "310115"  # 上海市浦东新区 administrative division code
-DEMO_ENTERPRISES: tuple[tuple[str, str], ...] = (
-    ("上海临港智能装备有限公司（模拟）", "Lingang Intelligent Equipment Co. (simulated)"),
-    ("洋山国际物流有限公司（模拟）", "Yangshan International Logistics Co. (simulated)"),
-    ("临港新能源汽车零部件有限公司（模拟）", "Lingang NEV Components Co. (simulated)"),
-    ("滴水湖跨境贸易有限公司（模拟）", "Dishui Lake Cross-border Trade Co. (simulated)"),
-    ("东海集成电路材料有限公司（模拟）", "Donghai IC Materials Co. (simulated)"),
-)
+DEMO_ENTERPRISES = 2000
+DEMO_DAYS = 365
+DEMO_START = dt.date(2025, 1, 1)  # a fixed, recent year: the demo is the same every time
+DEMO_SEED = 20250101
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,16 @@ class DemoCredential:
     password: str
 
 
+@dataclass(frozen=True, slots=True)
+class DemoZone:
+    """What the demo built (or found): the simulation manifest and the enterprise user's firm."""
+
+    enterprises: int
+    enterprise_user_firm: Enterprise
+    manifest: dict[str, Any]
+    reused: bool
+
+
 def demo_uscc(index: int) -> str:
     """A well-formed, clearly fictitious USCC (GB 32100-2015 check character included)."""
     body = f"91{PUDONG_DIVISION}MA{index:07d}"
@@ -43,27 +57,51 @@ def demo_uscc(index: int) -> str:
     return body + uscc_check_char(body)
 
 
-def build_demo_zone(platform: Platform) -> tuple[list[Enterprise], list[DemoCredential]]:
-    """Create (or find) the demo enterprises and one user per role; return them."""
-    enterprises = [
-        _ensure_enterprise(platform, i, zh, en)
-        for i, (zh, en) in enumerate(DEMO_ENTERPRISES, start=1)
-    ]
+def build_demo_zone(
+    platform: Platform, *, enterprises: int = DEMO_ENTERPRISES, days: int = DEMO_DAYS
+) -> tuple[DemoZone, list[DemoCredential]]:
+    """Simulate and load the zone unless a simulation is already there; one user per role."""
+    manifest = read_manifest(simulation_dir(platform.settings.data_dir) / MANIFEST)
+    reused = manifest is not None
+    if manifest is None:
+        manifest = _simulate(platform, enterprises, days)
+    firm = _enterprise_by_uscc(platform, str(manifest["demo_enterprise"]))
     path = platform.settings.ensure_data_dir() / "demo-credentials.json"
     saved = _load_credentials(path)
-    credentials = [_ensure_user(platform, role, saved, enterprises[0]) for role in Role]
+    credentials = [_ensure_user(platform, role, saved, firm) for role in Role]
     _save_credentials(path, credentials)
-    return enterprises, credentials
+    zone = DemoZone(platform.entities.count(), firm, manifest, reused)
+    return zone, credentials
 
 
-def _ensure_enterprise(platform: Platform, index: int, name_zh: str, name_en: str) -> Enterprise:
-    uscc = demo_uscc(index)
-    try:
-        draft = EnterpriseDraft(uscc=uscc, name_zh=name_zh, name_en=name_en)
-        return platform.entities.register_enterprise(draft, actor=SYSTEM)
-    except Conflict:
-        page, _ = platform.entities.list_enterprises(actor=SYSTEM, limit=10_000)
-        return next(e for e in page if e.uscc == uscc)
+def _simulate(platform: Platform, enterprises: int, days: int) -> dict[str, Any]:
+    params = ZoneParams(enterprises=enterprises, days=days, start=DEMO_START, seed=DEMO_SEED)
+    plan = plan_zone(params, platform.settings.hs_nomenclature)
+    note = {"demo_enterprise": _busy_clean_firm(plan)}
+    target = Target(platform.entities, platform.lake, platform.settings.data_dir, SYSTEM)
+    run_simulation(plan, target=target, note=note)
+    manifest = read_manifest(simulation_dir(platform.settings.data_dir) / MANIFEST)
+    assert manifest is not None
+    return manifest
+
+
+def _busy_clean_firm(plan: Plan) -> str:
+    """The busiest enterprise that carries no injected risk pattern (a good demo account)."""
+    reg = plan.registry
+    clean = reg.lay.shell < 0
+    for mask in plan.roles.masks.values():
+        clean &= ~mask
+    for cycle in plan.roles.cycles:
+        clean[list(cycle.members)] = False
+    busiest = int((reg.headers * clean).argmax())
+    return str(reg.uscc[busiest].as_py())
+
+
+def _enterprise_by_uscc(platform: Platform, uscc: str) -> Enterprise:
+    found = platform.entities.search_enterprises(uscc, actor=SYSTEM, limit=1)
+    if not found or found[0].uscc != uscc:
+        raise NotFound(f"demo enterprise {uscc} is not registered; use a fresh LINGANG_DATA_DIR")
+    return found[0]
 
 
 def _ensure_user(

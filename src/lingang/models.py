@@ -7,6 +7,7 @@ from lingang.auth.store import AuthSessionRow, LoginAttemptRow, UserRow
 from lingang.bus.outbox import OutboxRow, ProcessedEvent
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
+from lingang.lake.ledger import LakeImportRow
 
 metadata = Base.metadata
 
@@ -15,6 +16,7 @@ __all__ = [
     "AuditRecordRow",
     "AuthSessionRow",
     "EnterpriseRow",
+    "LakeImportRow",
     "LoginAttemptRow",
     "OutboxRow",
     "ProcessedEvent",

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from factories import bearer, login_as, make_user
 
+from factories import bearer, login_as, make_user
 from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
 from lingang.entities.model import AeoStatus, EnterpriseDraft, id_check_char
@@ -37,7 +37,10 @@ def group(platform: Platform) -> dict[str, int]:
             draft(2, phone="021-68880000"),
             draft(3, address="临港新片区环湖西二路888号"),
         ],
-        persons=[PersonDraft("p1", "张伟", resident_id(1)), PersonDraft("p2", "李娜", resident_id(2))],
+        persons=[
+            PersonDraft("p1", "张伟", resident_id(1)),
+            PersonDraft("p2", "李娜", resident_id(2)),
+        ],
         legal_rep_keys={demo_uscc(2): "p1", demo_uscc(3): "p1", demo_uscc(1): "p2"},
         holdings=[(demo_uscc(2), demo_uscc(1), 60.0), (demo_uscc(1), "p2", 100.0)],
     )  # fmt: skip

@@ -127,12 +127,34 @@ def test_audit_list_shows_the_newest_first(run) -> None:  # type: ignore[no-unty
 
 
 def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-untyped-def]
-    done = run("demo", "--no-serve")
+    small = ("--enterprises", "60", "--days", "60")  # the default is 2,000 firms over a year
+    done = run("demo", "--no-serve", *small)
     assert done.returncode == 0, done.stderr
     assert "demo-enterprise" in done.stdout and "一网统管" in done.stdout
-    again = run("demo", "--no-serve")
-    assert again.returncode == 0 and again.stdout.count("Lg-") == 9
-    assert len(json.loads(run("users", "list", "--json").stdout)) == 9
+    assert "60 simulated enterprises" in done.stdout
+    again = run("demo", "--no-serve", *small)
+    assert again.returncode == 0 and again.stdout.count("Lg-") == 9 and "reused" in again.stdout
+    users = json.loads(run("users", "list", "--json").stdout)
+    assert len(users) == 9
     zone = json.loads(run("demo", "--no-serve", "--json").stdout)
     assert {login["role"] for login in zone["logins"]} == {role.value for role in Role}
-    assert len(zone["enterprises"]) == 5
+    assert zone["enterprises"] == 60 and zone["simulation"]["params"]["days"] == 60
+    assert zone["simulation"]["loaded"]["declarations"]["rejected"] == 0
+    firm = zone["enterprise_user_firm"]
+    assert firm["uscc"] == zone["simulation"]["demo_enterprise"]
+    assert next(u for u in users if u["role"] == "enterprise")["enterprise_id"] == firm["id"]
+
+
+def test_simulate_writes_parquet_or_loads_the_platform_once(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "zone"
+    args = ("simulate", "--enterprises", "40", "--days", "30", "--seed", "3")
+    done = run(*args, "--no-load", "--out", str(out), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["register"]["enterprises"] == 40 and report["datasets"]["declarations"] > 0
+    assert (out / "raw" / "declarations.parquet").exists() and (out / "manifest.json").exists()
+    loaded = run(*args)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "shell_company" in loaded.stdout and "40 enterprises" in loaded.stdout
+    again = run(*args)
+    assert again.returncode == 4 and "already holds a simulation" in again.stderr

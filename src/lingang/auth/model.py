@@ -23,12 +23,15 @@ class Permission(StrEnum):
     REGISTER_ENTERPRISES = "enterprises.register"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
+    VIEW_LAKE = "lake.view"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     role: frozenset({Permission.VIEW_OVERVIEW, Permission.VIEW_ENTERPRISES}) for role in Role
 }
+for _role in STAFF:
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_LAKE}
 ROLE_PERMISSIONS[Role.ADMIN] |= {
     Permission.MANAGE_USERS,
     Permission.READ_AUDIT,

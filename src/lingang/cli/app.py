@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from lingang.cli import audit, db, users
+from lingang.cli import audit, db, lake, simulate, users
 from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
-from lingang.demo import DemoCredential
+from lingang.demo import DemoCredential, DemoZone
 from lingang.errors import (
     Conflict,
     Forbidden,
@@ -41,6 +41,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.add_typer(lake.app, name="lake")
+app.command("simulate")(simulate.simulate)
 
 
 @app.command()
@@ -61,6 +63,8 @@ def demo(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the zone and logins as JSON")
     ] = False,
+    enterprises: Annotated[int, typer.Option(help="Simulated enterprises (first run)")] = 2000,
+    days: Annotated[int, typer.Option(help="Simulated days of activity (first run)")] = 365,
 ) -> None:
     """Build the demo zone, print one login per role, and serve API and console."""
     from lingang.bootstrap import bootstrap
@@ -69,26 +73,33 @@ def demo(
     settings = Settings()
     platform = bootstrap(settings)
     try:
-        enterprises, credentials = build_demo_zone(platform)
+        zone, credentials = build_demo_zone(platform, enterprises=enterprises, days=days)
     finally:
         platform.close()
     if as_json:
         print_json(
             {
                 "data_dir": str(settings.data_dir.resolve()),
-                "enterprises": enterprises,
+                "enterprises": zone.enterprises,
+                "enterprise_user_firm": zone.enterprise_user_firm,
+                "simulation": zone.manifest,
                 "logins": credentials,
             }
         )
     else:
-        _print_demo(settings, len(enterprises), credentials)
+        _print_demo(settings, zone, credentials)
     if not no_serve:
         _serve(settings, host, port)
 
 
-def _print_demo(settings: Settings, enterprises: int, credentials: list[DemoCredential]) -> None:
+def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCredential]) -> None:
+    lines = zone.manifest.get("datasets", {}).get("declarations", 0)
+    days = zone.manifest.get("params", {}).get("days", 0)
+    reused = ", reused" if zone.reused else ""
     typer.echo(
-        f"demo zone ready in {settings.data_dir.resolve()} ({enterprises} simulated enterprises)"
+        f"demo zone ready in {settings.data_dir.resolve()} ({zone.enterprises:,} simulated "
+        f"enterprises, {lines:,} declaration lines over {days} days{reused}; "
+        f"enterprise user → {zone.enterprise_user_firm.name_zh})"
     )
     print_table(
         ["role", "角色", "username", "password"],

@@ -43,7 +43,7 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.date):  # datetimes too (a subclass)
         return value.isoformat()
     return value
 

@@ -43,8 +43,10 @@ def mount_console(app: FastAPI, platform: Platform) -> None:
     directory, signed with a secret kept there (mode 0600).
     """
     if _mounted:
-        raise RuntimeError("the console is already mounted in this process (NiceGUI pages are "
-                           "global); build further apps with create_app(..., console=False)")
+        raise RuntimeError(
+            "the console is already mounted in this process (NiceGUI pages are "
+            "global); build further apps with create_app(..., console=False)"
+        )
     data_dir = platform.settings.ensure_data_dir()
     Storage.path = private_dir(data_dir / STORAGE_DIR)
     register_pages(platform)

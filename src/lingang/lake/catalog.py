@@ -55,11 +55,19 @@ class Dataset:
     key: tuple[str, ...]
     partition_by: str  # a date or timestamp field; files are partitioned by its day
     lineage: tuple[Field, ...] = field(default=())
+    enterprise_field: str = ""  # the column naming the zone enterprise (360° view), if any
 
     @property
     def field_names(self) -> tuple[str, ...]:
         """The declared columns, in order."""
         return tuple(f.name for f in self.fields)
+
+    def get(self, name: str) -> Field:
+        """The declared field called ``name``; ``KeyError`` if there is none."""
+        for candidate in self.fields:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
 
     def arrow_schema(self) -> pa.Schema:
         """The Arrow schema of stored files: declared fields, then lineage columns."""
@@ -92,6 +100,7 @@ DECLARATIONS = Dataset(
     label_en="Customs declarations",
     key=("declaration_id", "item_no"),
     partition_by="declared_on",
+    enterprise_field="enterprise_code",
     fields=(
         Field(
             "declaration_id",
@@ -150,6 +159,7 @@ PAYMENTS = Dataset(
     label_en="Cross-border payments",
     key=("payment_id",),
     partition_by="paid_on",
+    enterprise_field="enterprise_uscc",
     fields=(
         Field(
             "payment_id",
@@ -185,6 +195,7 @@ GATE_EVENTS = Dataset(
     label_en="Bonded-zone gate events",
     key=("event_id",),
     partition_by="occurred_at",
+    enterprise_field="enterprise_uscc",
     fields=(
         Field("event_id", pa.string(), label_zh="过卡编号"),
         Field("occurred_at", pa.timestamp("us", tz="UTC"), label_zh="过卡时间"),
@@ -208,6 +219,7 @@ MANIFESTS = Dataset(
     label_en="Dangerous-goods manifests",
     key=("manifest_id",),
     partition_by="declared_on",
+    enterprise_field="enterprise_uscc",
     fields=(
         Field("manifest_id", pa.string(), label_zh="申报编号"),
         Field("declared_on", pa.date32(), label_zh="申报日期"),
@@ -237,6 +249,7 @@ REGISTRATIONS = Dataset(
     label_en="Enterprise registration events",
     key=("event_id",),
     partition_by="occurred_on",
+    enterprise_field="uscc",
     fields=(
         Field("event_id", pa.string(), label_zh="事件编号"),
         Field("occurred_on", pa.date32(), label_zh="日期"),

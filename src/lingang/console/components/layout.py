@@ -28,8 +28,9 @@ def frame(auth: AuthService, actor: Actor, lang: Language, active: NavEntry) -> 
         ui.space()
         ui.label(f"{actor.username} · {role_label(actor.role, lang)}").classes("text-sm")
         language_switch(lang)
-        ui.button(t("action.logout", lang), icon="logout",
-                  on_click=lambda: _sign_out(auth)).props("flat color=white no-caps")
+        ui.button(t("action.logout", lang), icon="logout", on_click=lambda: _sign_out(auth)).props(
+            "flat color=white no-caps"
+        )
     with drawer:
         render_nav(actor.role, lang, active)
     with ui.column().classes("w-full p-6 gap-6"):
@@ -38,10 +39,14 @@ def frame(auth: AuthService, actor: Actor, lang: Language, active: NavEntry) -> 
 
 def language_switch(lang: Language, *, on_dark: bool = True) -> None:
     """The 中文 / English switch; a change is remembered and the page re-rendered."""
-    colours = ("toggle-color=white toggle-text-color=blue-10 text-color=white" if on_dark
-               else "toggle-color=blue-10 text-color=blue-10")
+    colours = (
+        "toggle-color=white toggle-text-color=blue-10 text-color=white"
+        if on_dark
+        else "toggle-color=blue-10 text-color=blue-10"
+    )
     ui.toggle(dict(LANGUAGE_NAMES), value=lang, on_change=_switch_language).props(
-        f"dense no-caps unelevated {colours}")
+        f"dense no-caps unelevated {colours}"
+    )
 
 
 def forbidden_notice(lang: Language) -> None:

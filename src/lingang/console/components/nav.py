@@ -23,9 +23,10 @@ class NavEntry:
 
 HOME = NavEntry("nav.home", "/", "dashboard", Permission.VIEW_OVERVIEW)
 ENTERPRISES = NavEntry("nav.enterprises", "/enterprises", "business", Permission.VIEW_ENTERPRISES)
+LAKE = NavEntry("nav.lake", "/lake", "storage", Permission.VIEW_LAKE)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
-NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, USERS, AUDIT)
+NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, LAKE, USERS, AUDIT)
 
 
 def entries_for(role: Role) -> list[NavEntry]:

@@ -14,8 +14,14 @@ from lingang.errors import LingangError
 from lingang.types import Actor
 
 NEWEST = 100
-COLUMNS = (("seq", "col.seq"), ("at", "col.at"), ("actor", "col.actor"),
-           ("action", "col.action"), ("object", "col.object"), ("detail", "col.detail"))
+COLUMNS = (
+    ("seq", "col.seq"),
+    ("at", "col.at"),
+    ("actor", "col.actor"),
+    ("action", "col.action"),
+    ("object", "col.object"),
+    ("detail", "col.detail"),
+)
 
 
 def register(platform: Platform) -> None:
@@ -37,9 +43,14 @@ def register(platform: Platform) -> None:
 
 def record_row(entry: AuditEntry) -> dict[str, object]:
     """One table row."""
-    return {"seq": entry.seq, "at": local_time(entry.at), "actor": entry.actor,
-            "action": entry.action, "object": f"{entry.object_type} {entry.object_id}",
-            "detail": entry.detail}
+    return {
+        "seq": entry.seq,
+        "at": local_time(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "object": f"{entry.object_type} {entry.object_id}",
+        "detail": entry.detail,
+    }
 
 
 async def verify(platform: Platform, actor: Actor, lang: Language, target: ui.column) -> None:
@@ -65,10 +76,13 @@ def show_report(report: VerifyReport, lang: Language, target: ui.column) -> None
     with target:
         if report.ok:
             ui.label(t("audit.intact", lang).format(checked=report.checked)).classes(
-                "text-green-800 font-medium").props("data-testid=audit-verdict")
+                "text-green-800 font-medium"
+            ).props("data-testid=audit-verdict")
             return
         ui.label(t("audit.broken", lang).format(count=len(report.findings))).classes(
-            "text-red-800 font-medium").props("data-testid=audit-verdict")
+            "text-red-800 font-medium"
+        ).props("data-testid=audit-verdict")
         for finding in report.findings:
             ui.label(f"#{finding.seq} {finding.kind.value}: {finding.message}").classes(
-                "text-red-700 text-sm font-mono")
+                "text-red-700 text-sm font-mono"
+            )

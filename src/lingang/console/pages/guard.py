@@ -71,8 +71,12 @@ def console_detail_page(
             lang = current_language(platform.settings.default_language)
             ui.page_title(f"{t(entry.key, lang)} · {t('platform.short', lang)}")
             with frame(platform.auth, actor, lang, entry):
-                _render(lambda a, lg: body(a, lg, item_id), actor, lang,
-                        allowed=can(actor.role, entry.permission))
+                _render(
+                    lambda a, lg: body(a, lg, item_id),
+                    actor,
+                    lang,
+                    allowed=can(actor.role, entry.permission),
+                )
             return None
 
         return body

@@ -34,14 +34,15 @@ def register(platform: Platform) -> None:
     def home(actor: Actor, lang: Language) -> None:
         page_title(t("home.title", lang))
         ui.label(t("home.live", lang).format(seconds=int(REFRESH_SECONDS))).classes(
-            "text-sm text-gray-500")
+            "text-sm text-gray-500"
+        )
         with ui.row().classes("gap-4"):
-            values = {field: count_card(t(key, lang), icon, name=field)
-                      for field, key, icon in COUNTS}
+            values = {
+                field: count_card(t(key, lang), icon, name=field) for field, key, icon in COUNTS
+            }
         token = session.stored_token()
         refresh_counts(platform, token, values)
-        ui.timer(REFRESH_SECONDS, lambda: refresh_counts(platform, token, values),
-                 immediate=False)
+        ui.timer(REFRESH_SECONDS, lambda: refresh_counts(platform, token, values), immediate=False)
 
 
 def refresh_counts(platform: Platform, token: str | None, values: dict[str, ui.label]) -> None:

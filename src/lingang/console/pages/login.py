@@ -19,12 +19,21 @@ class LoginForm:
 
     def __init__(self, lang: Language) -> None:
         self.lang = lang
-        self.username = ui.input(t("login.username", lang)).props(
-            "outlined autofocus autocomplete=username").classes("w-full")
-        self.password = ui.input(t("login.password", lang), password=True).props(
-            "outlined autocomplete=current-password").classes("w-full")
-        self.message = ui.label("").classes("text-red-700 text-sm min-h-5").props(
-            "role=alert data-testid=login-message")
+        self.username = (
+            ui.input(t("login.username", lang))
+            .props("outlined autofocus autocomplete=username")
+            .classes("w-full")
+        )
+        self.password = (
+            ui.input(t("login.password", lang), password=True)
+            .props("outlined autocomplete=current-password")
+            .classes("w-full")
+        )
+        self.message = (
+            ui.label("")
+            .classes("text-red-700 text-sm min-h-5")
+            .props("role=alert data-testid=login-message")
+        )
         self.button = ui.button(t("login.submit", lang)).classes("w-full").props("unelevated")
 
     def show(self, key: str, **values: object) -> None:
@@ -59,8 +68,10 @@ def register(platform: Platform) -> None:
 def render_login(lang: Language) -> LoginForm:
     """The centred login card."""
     ui.query("body").classes("bg-gray-100")
-    with ui.column().classes("w-full min-h-[80vh] items-center justify-center"), \
-            ui.card().classes("w-96 p-8 gap-4"):
+    with (
+        ui.column().classes("w-full min-h-[80vh] items-center justify-center"),
+        ui.card().classes("w-96 p-8 gap-4"),
+    ):
         with ui.row().classes("w-full items-center"):
             ui.icon("hub").classes("text-3xl text-blue-900")
             ui.space()
@@ -78,8 +89,9 @@ async def sign_in(platform: Platform, form: LoginForm, source: str) -> None:
         return
     form.button.disable()
     try:
-        issued = await run.io_bound(platform.auth.login, username, password, source=source,
-                                    kind=SessionKind.CONSOLE)
+        issued = await run.io_bound(
+            platform.auth.login, username, password, source=source, kind=SessionKind.CONSOLE
+        )
     except Throttled as exc:
         form.show("login.throttled", seconds=exc.retry_after)
         return

@@ -11,9 +11,15 @@ from lingang.console.pages.guard import console_page
 from lingang.types import Actor
 
 PAGE_SIZE = 500
-COLUMNS = (("id", "col.id"), ("username", "col.username"), ("display_name", "col.display_name"),
-           ("role", "col.role"), ("enterprise", "col.enterprise"), ("active", "col.active"),
-           ("created", "col.created"))
+COLUMNS = (
+    ("id", "col.id"),
+    ("username", "col.username"),
+    ("display_name", "col.display_name"),
+    ("role", "col.role"),
+    ("enterprise", "col.enterprise"),
+    ("active", "col.active"),
+    ("created", "col.created"),
+)
 
 
 def register(platform: Platform) -> None:
@@ -28,7 +34,12 @@ def register(platform: Platform) -> None:
 
 def user_row(user: User, lang: Language) -> dict[str, object]:
     """One table row, role and flags in the page's language."""
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": role_label(user.role, lang), "enterprise": user.enterprise_id or "",
-            "active": t("common.yes" if user.is_active else "common.no", lang),
-            "created": local_time(user.created_at)}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": role_label(user.role, lang),
+        "enterprise": user.enterprise_id or "",
+        "active": t("common.yes" if user.is_active else "common.no", lang),
+        "created": local_time(user.created_at),
+    }

@@ -1,0 +1,1 @@
+"""Risk patterns the simulator injects, each with a ground-truth table."""
