@@ -13,9 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from factories import login_as
+from factories import login_as, make_enterprise, make_user
 from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
+from lingang.errors import NotFound
 from lingang.types import SYSTEM, Role
 
 HEADER = (
@@ -192,3 +193,53 @@ def require_file(path: Path) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def test_ragged_rows_are_quarantined_with_their_line(
+    client: TestClient, platform: Platform
+) -> None:
+    headers = login_as(client, platform, Role.ADMIN)
+    lines = [HEADER, payment_line(1), "PAY-000002,2025-04-02,payment", payment_line(3),
+             payment_line(4) + ",extra"]  # fmt: skip
+    body = upload(client, headers, "pay.csv", ("\n".join(lines) + "\n").encode()).json()
+    assert (body["accepted"], body["rejected"]) == (2, 2)
+    held = client.get("/api/lake/payments/quarantine", headers=headers).json()
+    assert [(r["line"], r["field"]) for r in held["rejects"]] == [(3, "_row"), (5, "_row")]
+    assert held["rejects"][0]["reason"].startswith("_row: expected 11 fields, found 3")
+    stored = platform.lake.store.read("payments").column("payment_id").to_pylist()
+    assert stored == ["PAY-000001", "PAY-000003"]
+
+
+def test_ingest_takes_in_memory_tables_with_journal_audit_and_event(platform: Platform) -> None:
+    keys = HEADER.split(",")
+    rows = [dict(zip(keys, payment_line(i).split(","), strict=True)) for i in range(5)]
+    rows[4]["kind"] = "gift"
+    table = pa.Table.from_pylist(rows)
+    first = platform.lake.ingest("payments", table, source="simulator:day-1", actor=SYSTEM)
+    again = platform.lake.ingest("payments", table, source="simulator:day-1", actor=SYSTEM)
+    assert (first.accepted, first.rejected, again.accepted, again.duplicates) == (4, 1, 0, 4)
+    journal = platform.lake.list_imports(actor=SYSTEM, dataset="payments")
+    assert [(j.source, j.accepted) for j in journal] == [
+        ("simulator:day-1", 0),
+        ("simulator:day-1", 4),
+    ]
+    with platform.uow.read() as session:
+        records = platform.audit.list_records(session, actor=SYSTEM, limit=5)
+    assert records[0].action == "lake.ingest" and records[0].object_id == first.import_id
+
+
+def test_360_rows_are_limited_to_the_enterprise_users_own_code(platform: Platform) -> None:
+    own, other = make_enterprise(platform), make_enterprise(platform)
+    keys = HEADER.split(",")
+    rows = [dict(zip(keys, payment_line(i, enterprise_uscc=e.uscc).split(","), strict=True))
+            for i, e in enumerate([own, own, other])]  # fmt: skip
+    platform.lake.ingest("payments", pa.Table.from_pylist(rows), source="t", actor=SYSTEM)
+    user = make_user(platform, Role.ENTERPRISE, enterprise_id=own.id).as_actor()
+    mine = platform.lake.recent_records("payments", own.uscc, actor=user)
+    assert [r["payment_id"] for r in mine] == ["PAY-000001", "PAY-000000"]
+    volume = platform.lake.monthly_volume("payments", own.uscc, "amount", actor=user)
+    assert [(v.rows, v.total) for v in volume] == [(2, 202.0)]
+    with pytest.raises(NotFound):
+        platform.lake.recent_records("payments", other.uscc, actor=user)
+    staff = make_user(platform, Role.RISK_OFFICER).as_actor()
+    assert len(platform.lake.recent_records("payments", other.uscc, actor=staff)) == 1

@@ -107,6 +107,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
     env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
     lingang("users", "create", ADMIN[0], "--role", "admin", "--password", ADMIN[1], env=env)
+    lingang("simulate", "--enterprises", "40", "--days", "45", "--seed", "3", env=env)
     port = free_port()
     log = data_dir / "server.log"
     with log.open("wb") as sink:
@@ -273,3 +274,29 @@ def test_unauthenticated_visit_to_a_console_page_redirects_to_login(base_url: st
         response = httpx.get(f"{base_url}{path}", follow_redirects=False, timeout=10)
         assert response.status_code == 303, path
         assert response.headers["location"] == "/console/login"
+
+
+def test_search_opens_the_enterprise_360_page_and_the_lake_page_lists_datasets(
+    base_url: str, visit: Visit
+) -> None:
+    token = httpx.post(f"{base_url}/api/auth/token",
+                       json={"username": ADMIN[0], "password": ADMIN[1]}, timeout=10).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    first = httpx.get(f"{base_url}/api/enterprises", params={"limit": 1}, headers=headers,
+                      timeout=10).json()["data"][0]
+    page = visit.page
+    sign_in(page, base_url, *ADMIN)
+    expect(page).to_have_url(f"{base_url}/console/")
+    page.goto(f"{base_url}/console/enterprises")
+    page.get_by_label("按名称或统一社会信用代码搜索，回车确认").fill(first["uscc"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("1-1 / 1")).to_be_visible()
+    page.get_by_role("cell", name=first["uscc"]).click()
+    expect(page).to_have_url(f"{base_url}/console/enterprises/{first['id']}")
+    for label in ("企业画像", "关联关系图", "月度报关单行数与收付汇笔数", "最近报关单", "最近收付汇"):
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.get_by_test_id("profile").get_by_text(first["uscc"])).to_be_visible()
+    page.goto(f"{base_url}/console/lake")
+    expect(page.get_by_text("综合信息数据湖")).to_be_visible()
+    expect(page.get_by_role("cell", name="报关单", exact=True)).to_be_visible()
+    assert foreign_hosts(visit.urls) == set()

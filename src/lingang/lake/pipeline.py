@@ -61,6 +61,7 @@ class _Run:
         self.outcome = Outcome()
 
     def feed(self, batch: pl.DataFrame) -> None:
+        """Map, validate and route one batch: rejects to the quarantine, the rest onwards."""
         source = self.job.mapping.apply(batch) if self.job.mapping else batch
         checked = check_frame(source.drop(LINE), self.job.dataset, self.job.refs)
         if not checked.rejects.is_empty():

@@ -97,7 +97,7 @@ class LakeService:
     def __init__(
         self, uow: UnitOfWorkFactory, audit: AuditService, store: LakeStore,
         *, hs_nomenclature: Path, enterprise_code_of: EnterpriseCodeOf | None = None,
-        batch_rows: int = 500_000,
+        batch_rows: int = 250_000,
     ) -> None:  # fmt: skip
         self._uow, self._audit, self.store = uow, audit, store
         self._hs_path = hs_nomenclature

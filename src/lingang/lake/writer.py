@@ -15,7 +15,8 @@ import os
 import shutil
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -42,19 +43,6 @@ def day_expr(dataset: Dataset) -> pl.Expr:
         if pa.types.is_timestamp(dataset.get(dataset.partition_by).type)
         else column
     )
-
-
-def _groups(lengths: list[int], target: int) -> list[tuple[int, int]]:
-    """Consecutive runs grouped to about ``target`` rows: (end row, number of runs) each."""
-    groups, rows, count = [], 0, 0
-    for length in lengths:
-        rows, count = rows + length, count + 1
-        if rows - (groups[-1][0] if groups else 0) >= target:
-            groups.append((rows, count))
-            count = 0
-    if count:
-        groups.append((rows, count))
-    return groups
 
 
 def dictionary_columns(dataset: Dataset) -> list[str]:
@@ -103,6 +91,7 @@ class LakeWriter:
         self._staging = root / "_staging" / self._run
         self._staged: dict[dt.date, list[Path]] = defaultdict(list)
         self._staged_hashes: list[pl.Series] = []
+        self._flushes = 0
         self._dictionary = dictionary_columns(dataset)
         self._statistics = statistics_columns(dataset)
 
@@ -130,6 +119,7 @@ class LakeWriter:
         self.accepted += rows.len()
         if rows.len():
             self._stage(frame.drop(KEEP), rows)
+            self._flushes += 1
 
     def _new_rows(self, frame: pl.DataFrame) -> pl.Series:
         """Positions of the rows to write: kept, first of their key, and not yet stored.
@@ -182,23 +172,44 @@ class LakeWriter:
         return found
 
     def _stage(self, frame: pl.DataFrame, rows: pl.Series) -> None:
-        """Write ``rows`` of ``frame`` into one new file per day, a few hundred thousand rows
-        at a time (sorted by day, gathered once, converted to the stored Arrow schema)."""
+        """Write ``rows`` of ``frame`` into one new file per day."""
+        pending: list[Future[tuple[dt.date, Path]]] = []
+        with ThreadPoolExecutor(max_workers=self._threads) as pool:
+            for table, parts in self._day_groups(frame, rows):
+                # the next group is converted while this one is written: two at most in memory
+                done, pending = (
+                    pending,
+                    [
+                        pool.submit(self._write, day, table.slice(offset, length))
+                        for day, offset, length in parts
+                    ],
+                )
+                self._collect(done)
+            self._collect(pending)
+
+    def _day_groups(
+        self, frame: pl.DataFrame, rows: pl.Series
+    ) -> Iterator[tuple[pa.Table, list[tuple[dt.date, int, int]]]]:
+        """The rows sorted by day, converted to the stored schema ``STAGE_ROWS`` at a time,
+        each group with its days as (day, offset, length)."""
         days = frame.select(day_expr(self.dataset).alias(DAY)).to_series().gather(rows)
         order = pl.DataFrame([days, rows.alias(ROW)]).sort(DAY, maintain_order=True)
         runs = order[DAY].rle().struct.unnest()  # (len, value): one run per day, in order
-        start, group = 0, 0
-        with ThreadPoolExecutor(max_workers=self._threads) as pool:
-            for end, count in _groups(runs["len"].to_list(), STAGE_ROWS):
-                table = self._stored_form(frame, order[ROW].slice(start, end - start))
-                offset = 0
-                jobs = []
-                for length, day in runs.slice(group, count).iter_rows():
-                    jobs.append((day, table.slice(offset, length)))
-                    offset += length
-                for day, path in pool.map(lambda job: (job[0], self._write(*job)), jobs):
-                    self._staged[day].append(path)
-                start, group = end, group + count
+        parts: list[tuple[dt.date, int, int]] = []
+        first = end = 0
+        for length, day in runs.iter_rows():
+            parts.append((day, end - first, length))
+            end += length
+            if end - first >= STAGE_ROWS:
+                yield self._stored_form(frame, order[ROW].slice(first, end - first)), parts
+                parts, first = [], end
+        if parts:
+            yield self._stored_form(frame, order[ROW].slice(first, end - first)), parts
+
+    def _collect(self, futures: list[Future[tuple[dt.date, Path]]]) -> None:
+        for future in futures:
+            day, path = future.result()
+            self._staged[day].append(path)
 
     def _stored_form(self, frame: pl.DataFrame, rows: pl.Series) -> pa.Table:
         """Rows of the buffer with lineage, in the dataset's stored Arrow schema."""
@@ -211,18 +222,18 @@ class LakeWriter:
             .to_arrow(compat_level=pl.CompatLevel.oldest()).cast(self.dataset.arrow_schema())
         )  # fmt: skip
 
-    def _write(self, day: dt.date, table: pa.Table) -> Path:
+    def _write(self, day: dt.date, table: pa.Table) -> tuple[dt.date, Path]:
         folder = partition_dir(self._staging, self.dataset.name, day)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"part-{self._run}-{len(self._staged[day]):04d}.parquet"
+        path = folder / f"part-{self._run}-{self._flushes:04d}.parquet"
         pq.write_table(
             table,
             path,
             compression=COMPRESSION,
             use_dictionary=self._dictionary,  # type: ignore[arg-type]  # pyarrow takes a column list
-            write_statistics=self._statistics,  # type: ignore[arg-type]  # likewise
+            write_statistics=self._statistics,
         )
-        return path
+        return day, path
 
     def commit(self) -> tuple[int, int]:
         """Flush, move the staged files into the lake, and return (accepted, duplicates)."""

@@ -25,7 +25,8 @@ LINK_COLOURS = {
     LinkKind.SHARED_PHONE: "#7c3aed",
 }
 DECLARATION_COLUMNS = (
-    ("declaration_id", "col.declaration_id"), ("declared_on", "col.date"),
+    ("declaration_id", "col.declaration_id"), ("item_no", "col.item_no"),
+    ("declared_on", "col.date"),
     ("direction", "col.direction"), ("hs_code", "col.hs_code"),
     ("origin_country", "col.origin"), ("declared_value", "col.value"), ("currency", "col.currency"),
 )  # fmt: skip
@@ -128,16 +129,17 @@ def _lake_sections(
         return
     _monthly_chart(lang, monthly, paid)
     ui.label(t("e360.declarations", lang)).classes("text-lg font-semibold mt-4")
-    data_table(lang, DECLARATION_COLUMNS, [_plain(r) for r in declarations],
-               row_key="declaration_id")  # fmt: skip
+    rows = [{**_plain(r), "key": f"{r['declaration_id']}-{r['item_no']}"} for r in declarations]
+    data_table(lang, DECLARATION_COLUMNS, rows, row_key="key")
     ui.label(t("e360.payments", lang)).classes("text-lg font-semibold mt-4")
     data_table(lang, PAYMENT_COLUMNS, [_plain(r) for r in payments], row_key="payment_id")
 
 
 def _monthly_chart(lang: Language, declared: list[Any], paid: list[Any]) -> None:
     months = sorted({v.month.isoformat()[:7] for v in [*declared, *paid]})
-    by_month = {v.month.isoformat()[:7]: v.total for v in declared}
-    paid_by_month = {v.month.isoformat()[:7]: v.total for v in paid}
+    # counts, not sums: the rows are in several currencies and the lake holds no FX rates
+    by_month = {v.month.isoformat()[:7]: v.rows for v in declared}
+    paid_by_month = {v.month.isoformat()[:7]: v.rows for v in paid}
     with ui.card().classes("w-full mt-4").props("data-testid=monthly"):
         ui.label(t("e360.monthly", lang)).classes("text-lg font-semibold")
         ui.echart({
@@ -147,9 +149,9 @@ def _monthly_chart(lang: Language, declared: list[Any], paid: list[Any]) -> None
             "yAxis": {"type": "value"},
             "series": [
                 {"name": t("e360.declared_value", lang), "type": "bar",
-                 "data": [round(by_month.get(m, 0.0), 2) for m in months]},
+                 "data": [by_month.get(m, 0) for m in months]},
                 {"name": t("e360.paid_amount", lang), "type": "line",
-                 "data": [round(paid_by_month.get(m, 0.0), 2) for m in months]},
+                 "data": [paid_by_month.get(m, 0) for m in months]},
             ],
         }).classes("w-full h-72")  # fmt: skip
 
