@@ -138,12 +138,14 @@ def bench(n: int, work: Path) -> None:
     """Generate, baseline, import, re-import; print one block of figures."""
     path = work / f"declarations-{n}.csv"
     made = write_csv(n, path)
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     size_mib = path.stat().st_size / 2**20
     baseline = duckdb_baseline(path)
     first = run_child(work / f"data-{n}", path)
     again = run_child(work / f"data-{n}", path)
     rate = n / first["seconds"]
-    print(f"\n{n:,} rows · CSV {size_mib:,.0f} MiB (generated in {made:.1f} s)")
+    print(f"\n{n:,} rows · CSV {size_mib:,.0f} MiB (generated in {made:.1f} s) · "
+          f"load average before the import {load}")  # fmt: skip
     print(f"  DuckDB read_csv count (baseline)  {baseline:6.1f} s  {n / baseline:12,.0f} rows/s")
     print(
         f"  lake import (validate+dedupe+write){first['seconds']:6.1f} s  {rate:12,.0f} rows/s"

@@ -26,9 +26,15 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LINGANG = "from lingang.cli.app import main; main()"
 ADMIN = ("console-admin", "Admin-pass-2024")
 PLANNER = ("console-planner", "Planner-pass-2024")
@@ -63,8 +69,13 @@ def require_chromium() -> None:
 def cjk_font_installed() -> bool:
     """Whether fontconfig knows a font covering Chinese."""
     try:
-        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                               timeout=10, check=False)
+        found = subprocess.run(
+            ["fc-list", ":lang=zh", "family"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except OSError:
         return False
     return bool(found.stdout.strip())
@@ -72,8 +83,14 @@ def cjk_font_installed() -> bool:
 
 def lingang(*args: str, env: dict[str, str]) -> None:
     """Run one ``lingang`` command and require success."""
-    done = subprocess.run([sys.executable, "-c", LINGANG, *args], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", LINGANG, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -113,12 +130,16 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log.open("wb") as sink:
         server = subprocess.Popen(
             [sys.executable, "-c", LINGANG, "serve", "--host", LOCAL_HOST, "--port", str(port)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT)
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://{LOCAL_HOST}:{port}"
     try:
         # the CLI works beside a running server, as an operator's would; it overlaps the start
-        lingang("users", "create", PLANNER[0], "--role", "planner", "--password", PLANNER[1],
-                env=env)
+        lingang(
+            "users", "create", PLANNER[0], "--role", "planner", "--password", PLANNER[1], env=env
+        )
         wait_healthy(base, server, log)
         yield base
     finally:
@@ -168,8 +189,11 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
 def foreign_hosts(urls: list[str]) -> set[str]:
     """Every requested host other than 127.0.0.1 (inline data: and blob: URLs excepted)."""
     parts = [urlsplit(url) for url in urls]
-    return {p.hostname or p.geturl() for p in parts
-            if p.scheme not in INLINE_SCHEMES and p.hostname != LOCAL_HOST}
+    return {
+        p.hostname or p.geturl()
+        for p in parts
+        if p.scheme not in INLINE_SCHEMES and p.hostname != LOCAL_HOST
+    }
 
 
 def test_admin_signs_in_sees_chinese_live_counts_switches_to_english_and_stays_local(
@@ -190,11 +214,13 @@ def test_admin_signs_in_sees_chinese_live_counts_switches_to_english_and_stays_l
     page.screenshot(path=tmp_path / "console-home-zh.png", full_page=True)
 
     before = int(page.get_by_test_id("count-audit_records").inner_text().replace(",", ""))
-    token = httpx.post(f"{base_url}/api/auth/token",
-                       json={"username": PLANNER[0], "password": PLANNER[1]}, timeout=10)
+    token = httpx.post(
+        f"{base_url}/api/auth/token",
+        json={"username": PLANNER[0], "password": PLANNER[1]},
+        timeout=10,
+    )
     assert token.status_code == 200, token.text
-    expect(page.get_by_test_id("count-audit_records")).not_to_have_text(str(before),
-                                                                         timeout=10_000)
+    expect(page.get_by_test_id("count-audit_records")).not_to_have_text(str(before), timeout=10_000)
 
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Platform overview")).to_be_visible()
@@ -211,9 +237,7 @@ def test_admin_signs_in_sees_chinese_live_counts_switches_to_english_and_stays_l
     assert foreign_hosts(visit.urls) == set()
 
 
-def test_auditing_admin_verifies_the_chain_from_the_audit_page(
-    base_url: str, visit: Visit
-) -> None:
+def test_auditing_admin_verifies_the_chain_from_the_audit_page(base_url: str, visit: Visit) -> None:
     page = visit.page
     sign_in(page, base_url, *ADMIN)
     page.locator(".q-drawer").get_by_text("审计日志").click()
@@ -260,12 +284,16 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_message(
 def test_too_many_failures_show_the_retry_time(base_url: str, visit: Visit) -> None:
     username = "locked-out-user"
     for _ in range(LOGIN_MAX_FAILURES):
-        failed = httpx.post(f"{base_url}/api/auth/token",
-                            json={"username": username, "password": "Wrong-pass-2024"}, timeout=10)
+        failed = httpx.post(
+            f"{base_url}/api/auth/token",
+            json={"username": username, "password": "Wrong-pass-2024"},
+            timeout=10,
+        )
         assert failed.status_code == 401, failed.text
     sign_in(visit.page, base_url, username, "Wrong-pass-2024")
     expect(visit.page.get_by_test_id("login-message")).to_have_text(
-        re.compile(r"登录失败次数过多，请在 \d+ 秒后重试"))
+        re.compile(r"登录失败次数过多，请在 \d+ 秒后重试")
+    )
     assert foreign_hosts(visit.urls) == set()
 
 
@@ -279,11 +307,13 @@ def test_unauthenticated_visit_to_a_console_page_redirects_to_login(base_url: st
 def test_search_opens_the_enterprise_360_page_and_the_lake_page_lists_datasets(
     base_url: str, visit: Visit
 ) -> None:
-    token = httpx.post(f"{base_url}/api/auth/token",
-                       json={"username": ADMIN[0], "password": ADMIN[1]}, timeout=10).json()
+    token = httpx.post(
+        f"{base_url}/api/auth/token", json={"username": ADMIN[0], "password": ADMIN[1]}, timeout=10
+    ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    first = httpx.get(f"{base_url}/api/enterprises", params={"limit": 1}, headers=headers,
-                      timeout=10).json()["data"][0]
+    first = httpx.get(
+        f"{base_url}/api/enterprises", params={"limit": 1}, headers=headers, timeout=10
+    ).json()["data"][0]
     page = visit.page
     sign_in(page, base_url, *ADMIN)
     expect(page).to_have_url(f"{base_url}/console/")
@@ -293,7 +323,13 @@ def test_search_opens_the_enterprise_360_page_and_the_lake_page_lists_datasets(
     expect(page.get_by_text("1-1 / 1")).to_be_visible()
     page.get_by_role("cell", name=first["uscc"]).click()
     expect(page).to_have_url(f"{base_url}/console/enterprises/{first['id']}")
-    for label in ("企业画像", "关联关系图", "月度报关单行数与收付汇笔数", "最近报关单", "最近收付汇"):
+    for label in (
+        "企业画像",
+        "关联关系图",
+        "月度报关单行数与收付汇笔数",
+        "最近报关单",
+        "最近收付汇",
+    ):
         expect(page.get_by_text(label, exact=True)).to_be_visible()
     expect(page.get_by_test_id("profile").get_by_text(first["uscc"])).to_be_visible()
     page.goto(f"{base_url}/console/lake")

@@ -43,8 +43,10 @@ def load_hs(path: Path) -> dict[str, HsCode]:
 
 
 def hs_subheadings(path: Path) -> frozenset[str]:
-    """The six-digit HS 2022 subheadings."""
-    return frozenset(code for code, hs in load_hs(path).items() if hs.level == 6)
+    """The six-digit HS 2022 subheadings (chapters 01–97; the table's 999999 catch-all is not one)."""
+    return frozenset(
+        code for code, hs in load_hs(path).items() if hs.level == 6 and "01" <= code[:2] <= "97"
+    )
 
 
 @cache
