@@ -43,7 +43,7 @@ def load_hs(path: Path) -> dict[str, HsCode]:
 
 
 def hs_subheadings(path: Path) -> frozenset[str]:
-    """The six-digit HS 2022 subheadings (chapters 01–97; the table's 999999 catch-all is not one)."""
+    """The six-digit HS 2022 subheadings (chapters 01–97, without the 999999 catch-all)."""
     return frozenset(
         code for code, hs in load_hs(path).items() if hs.level == 6 and "01" <= code[:2] <= "97"
     )
