@@ -94,7 +94,8 @@ def _graph(profile: EnterpriseProfile, lang: Language) -> None:
             "legend": {"data": [t(f"link.{k.value}", lang) for k in LinkKind]},
             "series": [{"type": "graph", "layout": "force", "roam": True, "draggable": True,
                         "force": {"repulsion": 260, "edgeLength": 120},
-                        "edgeSymbol": ["none", "arrow"], "label": {"show": True},
+                        "edgeSymbol": ["none", "arrow"],
+                        "label": {"show": True, "position": "right", "fontSize": 11},
                         "data": nodes, "links": edges}],
         }).classes("w-full h-80")  # fmt: skip
 
