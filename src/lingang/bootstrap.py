@@ -20,6 +20,7 @@ from lingang.errors import LingangError
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.risk.lists.service import RiskListService
 from lingang.types import Actor
 
 
@@ -37,6 +38,7 @@ class Platform:
     auth: AuthService
     overview: OverviewService
     lake: LakeService
+    risk_lists: RiskListService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -127,7 +129,8 @@ def bootstrap(
         enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
     )  # fmt: skip
     platform = Platform(
-        settings, database, bus, relay, uow, audit, entities, auth, overview, lake
+        settings, database, bus, relay, uow, audit, entities, auth, overview, lake,
+        RiskListService(uow, audit),
     )
     if start:
         platform.start()

@@ -8,6 +8,7 @@ from lingang.bus.outbox import OutboxRow, ProcessedEvent
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
 from lingang.lake.ledger import LakeImportRow
+from lingang.risk.lists.store import RiskListItemRow, RiskListRow
 
 metadata = Base.metadata
 
@@ -20,6 +21,8 @@ __all__ = [
     "LoginAttemptRow",
     "OutboxRow",
     "ProcessedEvent",
+    "RiskListItemRow",
+    "RiskListRow",
     "UserRow",
     "metadata",
 ]
