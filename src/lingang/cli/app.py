@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lingang.cli import audit, db, lake, simulate, users
+from lingang.cli import audit, db, lake, risk, simulate, users
 from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
 from lingang.demo import DemoCredential, DemoZone
@@ -42,6 +42,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(lake.app, name="lake")
+app.add_typer(risk.app, name="risk")
 app.command("simulate")(simulate.simulate)
 
 
