@@ -1,0 +1,134 @@
+"""Public API: compile rule source once, then evaluate one event or a batch of millions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from lingang.errors import Invalid
+from lingang.risk.rules import ast
+from lingang.risk.rules.compile_python import Evaluator, compile_python, normalise
+from lingang.risk.rules.compile_sql import SQL_TYPES, compile_sql, list_names
+from lingang.risk.rules.functions import Context
+from lingang.risk.rules.parser import parse
+from lingang.risk.rules.typecheck import infer
+from lingang.risk.rules.types import RuleSchema, Type
+
+Lists = Mapping[str, Collection[Any]]
+Batch = pa.Table | pa.RecordBatch | duckdb.DuckDBPyRelation
+
+
+@dataclass(frozen=True)
+class CompiledExpression:
+    """An expression parsed and checked once, compiled to Python and to DuckDB SQL."""
+
+    source: str
+    tree: ast.Node
+    type: Type
+    schema: RuleSchema
+    python: Evaluator
+    sql: str
+    lists: frozenset[str]
+
+    def evaluate(
+        self,
+        event: Mapping[str, Any],
+        lists: Lists | None = None,
+        features: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The value for one event (null is ``None``); features are looked up by name."""
+        return self.python(event, Context(self._python_lists(lists), features or {}))
+
+    def query(
+        self, lists: Lists | None = None, relation: str = "events"
+    ) -> tuple[str, dict[str, Any]]:
+        """``SELECT <expr> AS result FROM <relation>`` and its parameters (the lists)."""
+        return f"SELECT {self.sql} AS result FROM {relation}", self._sql_lists(lists)
+
+    def batch(self, data: Batch, lists: Lists | None = None) -> pa.Array[Any]:
+        """One result per row of ``data`` (an Arrow table or a DuckDB relation), in order."""
+        table = data.to_arrow_table() if isinstance(data, duckdb.DuckDBPyRelation) else data
+        query, params = self.query(lists)
+        with duckdb.connect() as con:
+            con.register("events", table)
+            result = con.sql(query, params=params).to_arrow_table()
+        assert result is not None  # a SELECT always yields a table
+        array: pa.Array[Any] = result.column(0).combine_chunks()
+        return array
+
+    def _given(self, lists: Lists | None) -> Lists:
+        lists = lists or {}
+        for name in sorted(self.lists):
+            if name not in lists:
+                raise Invalid("in_list", f"no list {name!r} was given")
+        return lists
+
+    def _python_lists(self, lists: Lists | None) -> dict[str, frozenset[Any]]:
+        given = self._given(lists)
+        return {
+            name: frozenset(normalise(v, self.schema.lists[name]) for v in given[name])
+            for name in self.lists
+        }
+
+    def _sql_lists(self, lists: Lists | None) -> dict[str, Any]:
+        python = self._python_lists(lists)
+        return {f"list_{name}": sorted(v for v in python[name] if v is not None) for name in python}
+
+
+@dataclass(frozen=True)
+class CompiledRule(CompiledExpression):
+    """A boolean expression; it *fires* on an event only when it is true (not null)."""
+
+    def evaluate(
+        self,
+        event: Mapping[str, Any],
+        lists: Lists | None = None,
+        features: Mapping[str, Any] | None = None,
+    ) -> bool | None:
+        """True, false, or ``None`` when the rule cannot tell (a null it needed)."""
+        result = super().evaluate(event, lists, features)
+        return None if result is None else bool(result)
+
+    def fires(
+        self,
+        event: Mapping[str, Any],
+        lists: Lists | None = None,
+        features: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Whether the rule is true for ``event``."""
+        return self.evaluate(event, lists, features) is True
+
+
+def _compile(source: str, schema: RuleSchema) -> dict[str, Any]:
+    tree = parse(source)
+    type_ = infer(tree, schema)
+    sql = compile_sql(tree, schema)  # a strict call with a null argument folds to NULL
+    return {
+        "source": source,
+        "tree": tree,
+        "type": type_,
+        "schema": schema,
+        "python": compile_python(tree, schema),
+        "sql": sql,
+        "lists": frozenset(n for n in list_names(tree) if re.search(rf"\$list_{n}\b", sql)),
+    }
+
+
+def compile_expression(source: str, schema: RuleSchema) -> CompiledExpression:
+    """Parse, type-check and compile an expression of any type."""
+    return CompiledExpression(**_compile(source, schema))
+
+
+def compile_rule(source: str, schema: RuleSchema) -> CompiledRule:
+    """Parse, type-check and compile a rule, which must be boolean."""
+    parts = _compile(source, schema)
+    if parts["type"] not in (Type.BOOL, Type.NULL):
+        raise Invalid("rule", f"a rule must be true or false, not {parts['type']}")
+    if parts["type"] is Type.NULL:
+        parts["sql"] = f"CAST({parts['sql']} AS {SQL_TYPES[Type.BOOL]})"
+    return CompiledRule(**parts)
