@@ -98,3 +98,18 @@ def test_declaration_rule_over_a_duckdb_relation_and_one_event() -> None:
     assert rule.batch(relation, lists).to_pylist() == [True]
     query, params = rule.query(lists, relation="t")
     assert query.startswith("SELECT ") and params == {"list_high_risk_origins": ["IR", "KP"]}
+
+
+def test_a_bound_rule_gives_the_same_answers_with_lists_prepared_once() -> None:
+    schema = schema_for(DECLARATIONS, lists={"high_risk_origins": Type.STRING})
+    rule = compile_rule("in_list('high_risk_origins', origin_country) and quantity > 1", schema)
+    lists = {"high_risk_origins": ["IR", "KP"]}
+    bound = rule.bind(lists)
+    events: list[dict[str, Any]] = [
+        {"origin_country": "IR", "quantity": 2.0},
+        {"origin_country": "CN", "quantity": 2.0},
+        {"origin_country": None, "quantity": 2.0},
+        {"origin_country": "KP", "quantity": None},
+    ]
+    assert [bound(e, None) for e in events] == [rule.evaluate(e, lists) for e in events]
+    assert [bound(e, None) for e in events] == [True, False, None, None]

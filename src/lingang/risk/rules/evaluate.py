@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from lingang.risk.rules.functions import Context
 from lingang.risk.rules.parser import parse
 from lingang.risk.rules.typecheck import infer
 from lingang.risk.rules.types import RuleSchema, Type
+
+BoundEvaluator = Callable[[Mapping[str, Any], Mapping[str, Any] | None], Any]
 
 Lists = Mapping[str, Collection[Any]]
 Batch = pa.Table | pa.RecordBatch | duckdb.DuckDBPyRelation
@@ -43,6 +45,17 @@ class CompiledExpression:
     ) -> Any:
         """The value for one event (null is ``None``); features are looked up by name."""
         return self.python(event, Context(self._python_lists(lists), features or {}))
+
+    def bind(self, lists: Lists | None = None) -> BoundEvaluator:
+        """An evaluator with the lists normalised once: the online path binds per list version
+        instead of paying for the lists on every event."""
+        prepared = self._python_lists(lists)
+        python = self.python
+
+        def run(event: Mapping[str, Any], features: Mapping[str, Any] | None = None) -> Any:
+            return python(event, Context(prepared, features or {}))
+
+        return run
 
     def query(
         self, lists: Lists | None = None, relation: str = "events"
