@@ -21,6 +21,7 @@ from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
 from lingang.risk.lists.service import RiskListService
+from lingang.risk.service import RiskService
 from lingang.types import Actor
 
 
@@ -39,6 +40,7 @@ class Platform:
     overview: OverviewService
     lake: LakeService
     risk_lists: RiskListService
+    risk: RiskService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -128,9 +130,10 @@ def bootstrap(
         hs_nomenclature=settings.hs_nomenclature,
         enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
     )  # fmt: skip
+    risk_lists = RiskListService(uow, audit)
     platform = Platform(
         settings, database, bus, relay, uow, audit, entities, auth, overview, lake,
-        RiskListService(uow, audit),
+        risk_lists, RiskService(lake, risk_lists),
     )
     if start:
         platform.start()

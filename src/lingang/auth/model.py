@@ -24,6 +24,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
     VIEW_LAKE = "lake.view"
+    WRITE_RULES = "risk.rules"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -38,6 +39,8 @@ ROLE_PERMISSIONS[Role.ADMIN] |= {
     Permission.REGISTER_ENTERPRISES,
 }
 ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.READ_AUDIT}
+ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.WRITE_RULES}
+ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.WRITE_RULES}
 ROLE_PERMISSIONS[Role.SERVICE_OFFICER] |= {Permission.REGISTER_ENTERPRISES}
 
 

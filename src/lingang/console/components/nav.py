@@ -24,9 +24,10 @@ class NavEntry:
 HOME = NavEntry("nav.home", "/", "dashboard", Permission.VIEW_OVERVIEW)
 ENTERPRISES = NavEntry("nav.enterprises", "/enterprises", "business", Permission.VIEW_ENTERPRISES)
 LAKE = NavEntry("nav.lake", "/lake", "storage", Permission.VIEW_LAKE)
+RULES = NavEntry("nav.rules", "/risk/rules", "rule", Permission.WRITE_RULES)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
-NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, LAKE, USERS, AUDIT)
+NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, LAKE, RULES, USERS, AUDIT)
 
 
 def entries_for(role: Role) -> list[NavEntry]:

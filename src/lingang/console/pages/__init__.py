@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from lingang.bootstrap import Platform
-from lingang.console.pages import audit, enterprise360, enterprises, home, lake, login, users
+from lingang.console.pages import (
+    audit,
+    enterprise360,
+    enterprises,
+    home,
+    lake,
+    login,
+    rules,
+    users,
+)
 
 
 def register_pages(platform: Platform) -> None:
     """Register the login page and every signed-in page (once per process)."""
-    for module in (login, home, enterprises, enterprise360, lake, users, audit):
+    for module in (login, home, enterprises, enterprise360, lake, rules, users, audit):
         module.register(platform)
