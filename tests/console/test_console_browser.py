@@ -336,3 +336,23 @@ def test_search_opens_the_enterprise_360_page_and_the_lake_page_lists_datasets(
     expect(page.get_by_text("综合信息数据湖")).to_be_visible()
     expect(page.get_by_role("cell", name="报关单", exact=True)).to_be_visible()
     assert foreign_hosts(visit.urls) == set()
+
+
+def test_rule_workbench_validates_as_you_type_and_tries_the_rule(
+    base_url: str, visit: Visit
+) -> None:
+    page = visit.page
+    sign_in(page, base_url, *ADMIN)
+    expect(page).to_have_url(f"{base_url}/console/")
+    page.locator(".q-drawer").get_by_text("规则试算").click()
+    expect(page.get_by_text("规则编辑与试算")).to_be_visible()
+    verdict = page.get_by_test_id("rule-verdict")
+    expect(verdict).to_have_text("✓ 规则有效")
+    source = page.get_by_test_id("rule-source")
+    source.fill("declared_value >\nand quantity > 1")
+    expect(verdict).to_contain_text("line 2, column")
+    source.fill("declared_value > 0")
+    expect(verdict).to_have_text("✓ 规则有效")
+    page.get_by_role("button", name="试算").click()
+    expect(page.get_by_test_id("rule-trial")).to_contain_text("命中")
+    assert foreign_hosts(visit.urls) == set()
