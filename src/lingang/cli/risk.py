@@ -1,19 +1,69 @@
-"""``lingang risk``: the risk engine's commands — for now its named lists."""
+"""``lingang risk``: the risk engine's commands — named lists and the learned scorers."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
+from lingang.config import Settings
 from lingang.risk.lists.model import ElementType, ListKind, RiskList
+from lingang.risk.scorers import kcs as kcs_data
+from lingang.risk.scorers.kcs import DEFAULT_SCORER
 
 app = typer.Typer(help="Risk engine · 风险引擎", no_args_is_help=True)
 lists = typer.Typer(help="Named risk lists · 风险名单", no_args_is_help=True)
 app.add_typer(lists, name="lists")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON")]
+DataOption = Annotated[str, typer.Option("--data", help="Labelled data set (kcs)")]
+ValidOption = Annotated[Path, typer.Option("--valid", help="Validation (selection) CSV")]
+
+
+@app.command("train")
+def train(
+    data: DataOption = "kcs",
+    train_path: Annotated[Path, typer.Option("--train", help="Training CSV")] = (
+        kcs_data.DEFAULT_TRAIN
+    ),
+    valid_path: ValidOption = kcs_data.DEFAULT_VALID,
+    name: Annotated[str, typer.Option(help="Scorer name")] = DEFAULT_SCORER,
+    as_json: JsonFlag = False,
+) -> None:
+    """Train the plain baseline and the platform scorer; save the scorer; compare them."""
+    from lingang.risk.scorers import runs  # LightGBM loads only for the scorer commands
+
+    report = runs.train_kcs(train_path, valid_path, Settings().data_dir, name=name, data=data)
+    if as_json:
+        print_json(report.to_json())
+        return
+    typer.echo(f"saved {report.scorer} version {report.version} in {report.folder}")
+    typer.echo(f"trees: baseline {report.baseline_trees}, platform {report.platform_trees}")
+    print_table(
+        runs.METRIC_HEADERS,
+        runs.metric_rows({"baseline": report.baseline, "platform": report.platform}),
+    )
+
+
+@app.command("evaluate")
+def evaluate(
+    scorer: Annotated[str, typer.Option("--scorer", help="Saved scorer name")] = DEFAULT_SCORER,
+    version: Annotated[int | None, typer.Option(help="Version; newest when left out")] = None,
+    data: DataOption = "kcs",
+    valid_path: ValidOption = kcs_data.DEFAULT_VALID,
+    as_json: JsonFlag = False,
+) -> None:
+    """A saved scorer's precision, recall and recovered value at 1, 2, 5 and 10 %."""
+    from lingang.risk.scorers import runs
+
+    found, metrics = runs.evaluate_kcs(valid_path, Settings().data_dir, name=scorer,
+                                       version=version, data=data)  # fmt: skip
+    if as_json:
+        print_json({"scorer": found.name, "version": found.version, "metrics": metrics})
+        return
+    print_table(runs.METRIC_HEADERS, runs.metric_rows({f"{found.name}-{found.version}": metrics}))
 
 
 @lists.command("show")

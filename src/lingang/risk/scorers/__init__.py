@@ -1,0 +1,1 @@
+"""Learned scorers (评分模型): gradient-boosted trees trained on labelled inspection history."""
