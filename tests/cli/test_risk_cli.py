@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 LINGANG = str(Path(sys.executable).with_name("lingang"))
 
 
@@ -33,3 +35,40 @@ def test_lists_are_created_edited_and_read_from_the_cli(tmp_path: Path) -> None:
         ("2933", "removed"),
     ]
     assert run("show", "no_such_list").returncode == 3
+
+
+def test_train_then_evaluate_a_scorer_from_the_cli(tmp_path: Path) -> None:
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    source = shared / "customs-kcs-synthetic"
+    if not source.is_dir():
+        if os.environ.get("CI"):
+            raise AssertionError(f"{source} is required in CI")
+        pytest.skip(f"{source} not found")
+    train, valid = tmp_path / "train.csv", tmp_path / "valid.csv"
+    for name, target, rows in (("df_syn_train_eng.csv", train, 3000),
+                               ("df_syn_valid_eng.csv", valid, 800)):  # fmt: skip
+        lines = (source / name).read_text().splitlines()
+        target.write_text("\n".join(lines[: rows + 1]) + "\n")
+    env = {**os.environ, "LINGANG_DATA_DIR": str(tmp_path / "data"),
+           "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([LINGANG, "risk", *args], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)  # fmt: skip
+
+    trained = run("train", "--train", str(train), "--valid", str(valid), "--json")
+    assert trained.returncode == 0, trained.stderr
+    report = json.loads(trained.stdout)
+    assert (report["train_rows"], report["valid_rows"]) == (3000, 800)
+    assert [m["rate"] for m in report["baseline"]] == [0.01, 0.02, 0.05, 0.1]
+    evaluated = run("evaluate", "--valid", str(valid), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    metrics = json.loads(evaluated.stdout)["metrics"]
+    assert [(m["rate"], m["inspected"]) for m in metrics] == [
+        (0.01, 8),
+        (0.02, 16),
+        (0.05, 40),
+        (0.1, 80),
+    ]
+    assert all(0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1 for m in metrics)
+    assert run("evaluate", "--scorer", "nope", "--valid", str(valid)).returncode == 3
