@@ -356,3 +356,28 @@ def test_rule_workbench_validates_as_you_type_and_tries_the_rule(
     page.get_by_role("button", name="试算").click()
     expect(page.get_by_test_id("rule-trial")).to_contain_text("命中")
     assert foreign_hosts(visit.urls) == set()
+
+
+def test_risk_lists_page_adds_values_and_rejects_bad_ones(base_url: str, visit: Visit) -> None:
+    token = httpx.post(
+        f"{base_url}/api/auth/token", json={"username": ADMIN[0], "password": ADMIN[1]}, timeout=10
+    ).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    created = httpx.post(f"{base_url}/api/risk/lists", headers=headers, timeout=10, json={
+        "name": "watch_origins", "kind": "block", "element_type": "country",
+        "description_zh": "关注原产国"})  # fmt: skip
+    assert created.status_code == 201, created.text
+    page = visit.page
+    sign_in(page, base_url, *ADMIN)
+    expect(page).to_have_url(f"{base_url}/console/")
+    page.goto(f"{base_url}/console/risk/lists")
+    expect(page.get_by_role("cell", name="关注原产国")).to_be_visible()
+    page.get_by_label("名单", exact=True).click()
+    page.get_by_role("option", name="watch_origins").click()
+    page.get_by_label("值（逗号分隔）").fill("ir， kp")
+    page.get_by_role("button", name="加入").click()
+    expect(page.get_by_role("cell", name="IR, KP")).to_be_visible()
+    page.get_by_label("值（逗号分隔）").fill("Iran")
+    page.get_by_role("button", name="加入").click()
+    expect(page.get_by_text("'Iran' is not an ISO 3166-1 alpha-2 code")).to_be_visible()
+    assert foreign_hosts(visit.urls) == set()

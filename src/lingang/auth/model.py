@@ -25,6 +25,7 @@ class Permission(StrEnum):
     READ_AUDIT = "audit.read"
     VIEW_LAKE = "lake.view"
     WRITE_RULES = "risk.rules"
+    VIEW_RISK_LISTS = "risk.lists.view"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -32,7 +33,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     role: frozenset({Permission.VIEW_OVERVIEW, Permission.VIEW_ENTERPRISES}) for role in Role
 }
 for _role in STAFF:
-    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_LAKE}
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_LAKE, Permission.VIEW_RISK_LISTS}
 ROLE_PERMISSIONS[Role.ADMIN] |= {
     Permission.MANAGE_USERS,
     Permission.READ_AUDIT,

@@ -24,10 +24,15 @@ class NavEntry:
 HOME = NavEntry("nav.home", "/", "dashboard", Permission.VIEW_OVERVIEW)
 ENTERPRISES = NavEntry("nav.enterprises", "/enterprises", "business", Permission.VIEW_ENTERPRISES)
 LAKE = NavEntry("nav.lake", "/lake", "storage", Permission.VIEW_LAKE)
+RISK_LISTS = NavEntry(
+    "nav.risk_lists", "/risk/lists", "playlist_add_check", Permission.VIEW_RISK_LISTS
+)
 RULES = NavEntry("nav.rules", "/risk/rules", "rule", Permission.WRITE_RULES)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
-NAV_ENTRIES: tuple[NavEntry, ...] = (HOME, ENTERPRISES, LAKE, RULES, USERS, AUDIT)
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    HOME, ENTERPRISES, LAKE, RULES, RISK_LISTS, USERS, AUDIT,
+)  # fmt: skip
 
 
 def entries_for(role: Role) -> list[NavEntry]:

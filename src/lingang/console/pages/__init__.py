@@ -10,6 +10,7 @@ from lingang.console.pages import (
     home,
     lake,
     login,
+    risk_lists,
     rules,
     users,
 )
@@ -17,5 +18,5 @@ from lingang.console.pages import (
 
 def register_pages(platform: Platform) -> None:
     """Register the login page and every signed-in page (once per process)."""
-    for module in (login, home, enterprises, enterprise360, lake, rules, users, audit):
+    for module in (login, home, enterprises, enterprise360, lake, rules, risk_lists, users, audit):
         module.register(platform)
