@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from environment import skip_or_fail
 from lingang.api.app import create_app
 from lingang.bootstrap import Platform, bootstrap
 from lingang.config import Settings
@@ -33,10 +34,7 @@ def require_service(host: str, port: int, what: str) -> None:
     try:
         socket.create_connection((host, port), timeout=1.0).close()
     except OSError as exc:
-        message = f"{what} at {host}:{port} unreachable ({exc})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; .ci/run must start it")
-        pytest.skip(message)
+        skip_or_fail(f"{what} at {host}:{port} unreachable ({exc}); .ci/run starts it")
 
 
 def _worker() -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
+from environment import require_shared
 from factories import login_as, make_enterprise, make_user
 from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
@@ -187,12 +187,7 @@ def test_declarations_check_hs_codes_against_the_nomenclature(
 
 def require_file(path: Path) -> None:
     """Skip when shared reference data is missing (fail under CI)."""
-    if path.is_file():
-        return
-    message = f"shared data {path} is missing (it is read from ../shared, never copied)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    require_shared(path)
 
 
 def test_ragged_rows_are_quarantined_with_their_line(

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from environment import SHARED_DATA, require_shared
 
 LINGANG = str(Path(sys.executable).with_name("lingang"))
 
@@ -38,12 +38,8 @@ def test_lists_are_created_edited_and_read_from_the_cli(tmp_path: Path) -> None:
 
 
 def test_train_then_evaluate_a_scorer_from_the_cli(tmp_path: Path) -> None:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    source = shared / "customs-kcs-synthetic"
-    if not source.is_dir():
-        if os.environ.get("CI"):
-            raise AssertionError(f"{source} is required in CI")
-        pytest.skip(f"{source} not found")
+    source = SHARED_DATA / "customs-kcs-synthetic"
+    require_shared(source)
     train, valid = tmp_path / "train.csv", tmp_path / "valid.csv"
     for name, target, rows in (("df_syn_train_eng.csv", train, 3000),
                                ("df_syn_valid_eng.csv", valid, 800)):  # fmt: skip

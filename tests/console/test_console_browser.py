@@ -23,6 +23,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from environment import skip_or_fail
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,10 +62,7 @@ def require_chromium() -> None:
         missing = "no CJK font found by fc-list"
     else:
         return
-    message = f"{missing}: apt-get install chromium fonts-noto-cjk"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI must provide it")
-    pytest.skip(message)
+    skip_or_fail(f"{missing}: apt-get install chromium fonts-noto-cjk")
 
 
 def cjk_font_installed() -> bool:

@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from environment import skip_or_fail
 from lingang.bus import (
     Bus,
     Event,
@@ -64,10 +65,7 @@ class OtherHappened(Event):
 
 def unreachable(service: str, error: BaseException) -> NoReturn:
     """Skip locally, fail in CI: a missing service must not pass silently there."""
-    reason = f"{service} unreachable: {error!r}"
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    skip_or_fail(f"{service} unreachable: {error!r}")
 
 
 # -- databases: the migrated, per-test databases of tests/conftest.py -------------------------

@@ -7,32 +7,26 @@ skips when it is missing, and fails instead under CI.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from environment import SHARED_DATA, require_shared
 from lingang.bootstrap import Platform, bootstrap
 from lingang.config import Settings
 from lingang.errors import Invalid
 from lingang.lake.mapping import load_mapping, parse_mapping
 from lingang.types import SYSTEM
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-KCS_TRAIN = SHARED / "customs-kcs-synthetic" / "df_syn_train_eng.csv"
-HS_TABLE = SHARED / "hs-nomenclature" / "harmonized-system.csv"
+KCS_TRAIN = SHARED_DATA / "customs-kcs-synthetic" / "df_syn_train_eng.csv"
+HS_TABLE = SHARED_DATA / "hs-nomenclature" / "harmonized-system.csv"
 
 
 def require(path: Path) -> None:
     """Skip when shared data is missing (fail under CI, where .ci provides ../shared)."""
-    if path.is_file():
-        return
-    message = f"shared data {path} is missing (tests read ../shared, never a copy)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    require_shared(path)
 
 
 @pytest.fixture

@@ -6,30 +6,24 @@ skips when it is missing, and fails instead under CI.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 
+from environment import SHARED_DATA, require_shared
 from lingang.risk.scorers import features
 from lingang.risk.scorers.kcs import DATE, LABEL, read_kcs_csv
 from lingang.risk.scorers.model import Baseline, Scorer
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-KCS = SHARED / "customs-kcs-synthetic"
+KCS = SHARED_DATA / "customs-kcs-synthetic"
 TRAIN, VALID = KCS / "df_syn_train_eng.csv", KCS / "df_syn_valid_eng.csv"
 
 
 def require(*paths: Path) -> None:
     """Skip when shared data is missing (fail under CI, where .ci provides ../shared)."""
-    for path in paths:
-        if not path.is_file():
-            message = f"shared data {path} is missing (tests read ../shared, never a copy)"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
+    require_shared(*paths)
 
 
 def stratified(rows: pl.DataFrame, per_label: int, seed: int) -> pl.DataFrame:

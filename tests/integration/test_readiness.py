@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from environment import skip_or_fail
 from lingang.api.app import create_app
 from lingang.bootstrap import bootstrap
 from lingang.config import Settings
@@ -29,9 +30,7 @@ PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 
 
 def _missing(what: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI")
-    pytest.skip(f"{what} not available")
+    skip_or_fail(f"{what} not available")
 
 
 def free_port() -> int:
