@@ -20,8 +20,14 @@ from lingang.errors import LingangError
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.risk.assessments.service import AssessmentService, FeatureProvider, NoFeatures
+from lingang.risk.backtest import Backtester, BatchFeatures, NoBatchFeatures
 from lingang.risk.lists.service import RiskListService
+from lingang.risk.rulesets.service import RuleSetService
+from lingang.risk.scenarios.compiled import CompiledRuleSet
+from lingang.risk.scenarios.model import RuleSetDocument
 from lingang.risk.service import RiskService
+from lingang.simulate.load import simulation_dir
 from lingang.types import Actor
 
 
@@ -41,6 +47,8 @@ class Platform:
     lake: LakeService
     risk_lists: RiskListService
     risk: RiskService
+    rulesets: RuleSetService
+    assessments: AssessmentService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -80,6 +88,16 @@ def build_bus(settings: Settings) -> Bus:
     from lingang.bus.inprocess import InProcessBus
 
     return InProcessBus()
+
+
+def build_features(settings: Settings) -> FeatureProvider:
+    """The online feature provider (in process, or Redis when configured)."""
+    return NoFeatures()
+
+
+def build_batch_features(settings: Settings, store: LakeStore) -> BatchFeatures:
+    """Features over the lake's history, for back-tests."""
+    return NoBatchFeatures()
 
 
 def audit_key(settings: Settings) -> bytes:
@@ -131,9 +149,35 @@ def bootstrap(
         enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
     )  # fmt: skip
     risk_lists = RiskListService(uow, audit)
+    features = build_features(settings)
+    assessments: AssessmentService | None = None
+
+    def compile_document(document: RuleSetDocument) -> CompiledRuleSet:
+        assert assessments is not None
+        return assessments.compile(document)
+
+    rulesets = RuleSetService(uow, audit, risk_lists, compile_document)
+    assessments = AssessmentService(uow, rulesets, risk_lists, features,
+                                    hs_nomenclature=settings.hs_nomenclature)  # fmt: skip
+    if migrate:
+        rulesets.ensure_shipped()
+    truth_dir = simulation_dir(settings.data_dir) / "truth"
+    backtester = Backtester(lake.store, build_batch_features(settings, lake.store), truth_dir)
     platform = Platform(
-        settings, database, bus, relay, uow, audit, entities, auth, overview, lake,
-        risk_lists, RiskService(lake, risk_lists),
+        settings,
+        database,
+        bus,
+        relay,
+        uow,
+        audit,
+        entities,
+        auth,
+        overview,
+        lake,
+        risk_lists,
+        RiskService(lake, risk_lists, rulesets, compile_document, backtester),
+        rulesets,
+        assessments,
     )
     if start:
         platform.start()

@@ -8,11 +8,14 @@ from lingang.bus.outbox import OutboxRow, ProcessedEvent
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
 from lingang.lake.ledger import LakeImportRow
+from lingang.risk.assessments.store import AssessmentRow
 from lingang.risk.lists.store import RiskListItemRow, RiskListRow
+from lingang.risk.rulesets.store import RuleSetVersionRow
 
 metadata = Base.metadata
 
 __all__ = [
+    "AssessmentRow",
     "AuditHeadRow",
     "AuditRecordRow",
     "AuthSessionRow",
@@ -23,6 +26,7 @@ __all__ = [
     "ProcessedEvent",
     "RiskListItemRow",
     "RiskListRow",
+    "RuleSetVersionRow",
     "UserRow",
     "metadata",
 ]

@@ -9,7 +9,18 @@ from fastapi_offline import FastAPIOffline
 from lingang import __version__
 from lingang.api.errors import install_error_handlers
 from lingang.api.metrics import install_metrics
-from lingang.api.routes import audit, auth, enterprises, health, lake, overview, risk, risk_lists
+from lingang.api.routes import (
+    assessments,
+    audit,
+    auth,
+    enterprises,
+    health,
+    lake,
+    overview,
+    risk,
+    risk_lists,
+    rulesets,
+)
 from lingang.bootstrap import Platform
 
 
@@ -26,7 +37,8 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.state.platform = platform
     app.state.metrics = install_metrics(app)
     install_error_handlers(app)
-    for module in (health, auth, enterprises, audit, overview, lake, risk_lists, risk):
+    for module in (health, auth, enterprises, audit, overview, lake, risk_lists, risk,
+                   rulesets, assessments):  # fmt: skip
         app.include_router(module.router)
     if console:
         from lingang.console.app import mount_console

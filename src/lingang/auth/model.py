@@ -26,6 +26,8 @@ class Permission(StrEnum):
     VIEW_LAKE = "lake.view"
     WRITE_RULES = "risk.rules"
     VIEW_RISK_LISTS = "risk.lists.view"
+    VIEW_ASSESSMENTS = "risk.assessments.view"
+    SUBMIT_EVENTS = "risk.assess"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -43,6 +45,10 @@ ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.READ_AUDIT}
 ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.WRITE_RULES}
 ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.WRITE_RULES}
 ROLE_PERMISSIONS[Role.SERVICE_OFFICER] |= {Permission.REGISTER_ENTERPRISES}
+for _role in (Role.ADMIN, Role.RISK_OFFICER, Role.CASE_OFFICER, Role.AUDITOR):
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_ASSESSMENTS}
+ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.SUBMIT_EVENTS}
+ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.SUBMIT_EVENTS}
 
 
 def can(role: Role, permission: Permission) -> bool:

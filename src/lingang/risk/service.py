@@ -1,22 +1,27 @@
-"""Risk use cases available so far: check a rule as it is typed, and try it on the lake.
+"""Risk use cases of the rule workbench: check a rule as it is typed, try it on the lake,
+and back-test a whole rule-set version (published, a draft, or a document) over a range.
 
-A *trial* compiles a rule over the ``declarations`` schema with the current risk lists and
-counts, per day, how many declaration lines it would have hit in a date range — the first
-step of a back-test. Rule sets, versions and approvals come with the rule-set governance.
+A *trial* compiles one rule over the ``declarations`` schema with the current risk lists and
+counts, per day, how many declaration lines it would have hit. A *back-test* runs every
+scenario of a version in batch (see :mod:`lingang.risk.backtest`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from lingang.errors import Forbidden, Invalid
 from lingang.lake.catalog import DECLARATIONS
 from lingang.lake.service import LakeService
+from lingang.risk.backtest import Backtester, BacktestReport
 from lingang.risk.lists.service import RiskListService
 from lingang.risk.rules.evaluate import CompiledRule, compile_rule
 from lingang.risk.rules.schema import schema_for
 from lingang.risk.rules.types import Type
+from lingang.risk.rulesets.service import Compiler, RuleSetService
+from lingang.risk.scenarios.model import load_document
 from lingang.types import Actor, Role
 
 RULE_AUTHORS = frozenset({Role.ADMIN, Role.RISK_OFFICER})
@@ -50,9 +55,28 @@ class RuleTrial:
 class RiskService:
     """Checks and tries rules against the lake and the current risk lists."""
 
-    def __init__(self, lake: LakeService, lists: RiskListService) -> None:
+    def __init__(self, lake: LakeService, lists: RiskListService, rulesets: RuleSetService,
+                 compiler: Compiler, backtester: Backtester) -> None:  # fmt: skip
         self._lake = lake
         self._lists = lists
+        self._rulesets = rulesets
+        self._compile_set = compiler
+        self._backtester = backtester
+
+    def backtest(self, *, actor: Actor, start: dt.date, end: dt.date,
+                 version: int | None = None, document: Any = None,
+                 capacity: float | None = None) -> BacktestReport:  # fmt: skip
+        """Run a version (the published one by default) or a document over the lake."""
+        _require_author(actor)
+        if document is not None:
+            label, doc = "document", load_document(document)
+        else:
+            found = (self._rulesets.get(version, actor=actor) if version is not None
+                     else self._rulesets.published())  # fmt: skip
+            label, doc = f"v{found.version} ({found.status})", found.document
+        compiled = self._compile_set(doc)
+        return self._backtester.run(compiled, self._lists.snapshot(), version=label,
+                                    start=start, end=end, capacity=capacity)  # fmt: skip
 
     def check_rule(self, source: str, *, actor: Actor) -> CompiledRule:
         """Parse and type-check a rule; ``Invalid`` points at the line and column or the field."""

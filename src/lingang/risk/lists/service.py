@@ -88,6 +88,11 @@ class RiskListService:
         with self._uow.read() as session:
             return {r.name: store.values_at(session, r.id, None) for r in store.all_lists(session)}
 
+    def versions(self) -> dict[str, int]:
+        """Every list's version number (cheap: tells an evaluator when to re-read)."""
+        with self._uow.read() as session:
+            return {r.name: r.version for r in store.all_lists(session)}
+
     def _change(self, name: str, values: Iterable[str], *, actor: Actor, note: str,
                 adding: bool) -> RiskList:  # fmt: skip
         _require_editor(actor)

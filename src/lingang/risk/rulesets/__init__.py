@@ -1,0 +1,1 @@
+"""Rule-set governance: versions, second-officer approval, publishing and shadow runs."""
