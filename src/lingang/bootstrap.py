@@ -20,9 +20,14 @@ from lingang.errors import LingangError
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
-from lingang.risk.assessments.service import AssessmentService, FeatureProvider, NoFeatures
-from lingang.risk.backtest import Backtester, BatchFeatures, NoBatchFeatures
+from lingang.risk.assessments.service import AssessmentService
+from lingang.risk.backtest import Backtester
+from lingang.risk.features.catalog import FeatureCatalog
+from lingang.risk.features.library import load_library
+from lingang.risk.features.provider import LakeBatchFeatures, LakeFeatures
+from lingang.risk.features.state import state_from_url
 from lingang.risk.lists.service import RiskListService
+from lingang.risk.network import LakeNetwork, register_clusters
 from lingang.risk.rulesets.service import RuleSetService
 from lingang.risk.scenarios.compiled import CompiledRuleSet
 from lingang.risk.scenarios.model import RuleSetDocument
@@ -84,20 +89,25 @@ def build_bus(settings: Settings) -> Bus:
     if settings.bus == "nats":
         from lingang.bus.nats import NatsBus
 
-        return NatsBus(url=settings.nats_url, stream=settings.nats_stream)
+        return NatsBus(url=settings.nats_url, stream=settings.nats_stream,
+                       subject_prefix=settings.nats_subject_prefix)  # fmt: skip
     from lingang.bus.inprocess import InProcessBus
 
     return InProcessBus()
 
 
-def build_features(settings: Settings) -> FeatureProvider:
-    """The online feature provider (in process, or Redis when configured)."""
-    return NoFeatures()
+def build_features(
+    settings: Settings, catalog: FeatureCatalog, store: LakeStore, network: LakeNetwork
+) -> LakeFeatures:
+    """The online feature provider (in process, or Redis when ``LINGANG_REDIS_URL`` is set)."""
+    return LakeFeatures(catalog, state_from_url(settings.redis_url), store, network=network)
 
 
-def build_batch_features(settings: Settings, store: LakeStore) -> BatchFeatures:
-    """Features over the lake's history, for back-tests."""
-    return NoBatchFeatures()
+def build_batch_features(
+    catalog: FeatureCatalog, store: LakeStore, network: LakeNetwork
+) -> LakeBatchFeatures:
+    """Features over the lake's history, for back-tests (network ones only when used)."""
+    return LakeBatchFeatures(catalog, store, network=network, plain=load_library(network=False))
 
 
 def audit_key(settings: Settings) -> bytes:
@@ -149,7 +159,9 @@ def bootstrap(
         enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
     )  # fmt: skip
     risk_lists = RiskListService(uow, audit)
-    features = build_features(settings)
+    catalog = load_library()
+    network = LakeNetwork(lake.store, lambda: register_clusters(uow))
+    features = build_features(settings, catalog, lake.store, network)
     assessments: AssessmentService | None = None
 
     def compile_document(document: RuleSetDocument) -> CompiledRuleSet:
@@ -159,10 +171,10 @@ def bootstrap(
     rulesets = RuleSetService(uow, audit, risk_lists, compile_document)
     assessments = AssessmentService(uow, rulesets, risk_lists, features,
                                     hs_nomenclature=settings.hs_nomenclature)  # fmt: skip
-    if migrate:
-        rulesets.ensure_shipped()
     truth_dir = simulation_dir(settings.data_dir) / "truth"
-    backtester = Backtester(lake.store, build_batch_features(settings, lake.store), truth_dir)
+    backtester = Backtester(
+        lake.store, build_batch_features(catalog, lake.store, network), truth_dir
+    )
     platform = Platform(
         settings,
         database,

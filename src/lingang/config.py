@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     bus: BusKind = Field(default="inprocess", description="Event bus adapter.")
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "LINGANG"
+    nats_subject_prefix: str = Field(
+        default="lingang",
+        pattern=r"^[a-z][a-z0-9_]{0,31}$",
+        description="Subjects are <prefix>.<event name>; one prefix per stream.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for online feature state shared by workers; default: in process.",
+    )
     audit_key: SecretStr | None = Field(
         default=None, description="HMAC key of the audit chain; default: a key file in data_dir."
     )

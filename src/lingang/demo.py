@@ -69,7 +69,10 @@ def build_demo_zone(
     path = platform.settings.ensure_data_dir() / "demo-credentials.json"
     saved = _load_credentials(path)
     credentials = [_ensure_user(platform, role, saved, firm) for role in Role]
+    # a second risk officer, so a rule-set version can be approved by someone else (四眼原则)
+    credentials.insert(2, _ensure_user(platform, Role.RISK_OFFICER, saved, firm, suffix="-2"))
     _save_credentials(path, credentials)
+    platform.rulesets.ensure_shipped()
     zone = DemoZone(platform.entities.count(), firm, manifest, reused)
     return zone, credentials
 
@@ -105,9 +108,13 @@ def _enterprise_by_uscc(platform: Platform, uscc: str) -> Enterprise:
 
 
 def _ensure_user(
-    platform: Platform, role: Role, saved: dict[str, str], enterprise: Enterprise
+    platform: Platform,
+    role: Role,
+    saved: dict[str, str],
+    enterprise: Enterprise,
+    suffix: str = "",
 ) -> DemoCredential:
-    username = f"demo-{role.value.replace('_', '-')}"
+    username = f"demo-{role.value.replace('_', '-')}{suffix}"
     password = saved.get(username) or _new_password()
     try:
         platform.auth.create_user(

@@ -95,8 +95,8 @@ def _draft_with(client: TestClient, headers: dict[str, str], weight: float) -> i
         for rule in scenario["rules"]:
             if rule["id"] == "OL01":
                 rule["weight"] = weight
-    made = client.post("/api/risk/rule-sets", headers=headers,
-                       json={"document": published, "note": "raise OL01", "based_on": 1})  # fmt: skip
+    body = {"document": published, "note": "raise OL01", "based_on": 1}
+    made = client.post("/api/risk/rule-sets", headers=headers, json=body)
     assert made.status_code == 201, made.text
     return int(made.json()["version"])
 
@@ -117,8 +117,8 @@ def test_publishing_needs_a_second_officer(client: TestClient, platform: Platfor
     versions = {v["version"]: v["status"] for v in
                 client.get("/api/risk/rule-sets", headers=author).json()}  # fmt: skip
     assert versions == {1: "retired", version: "published"}
-    verdict = client.post("/api/assessments", headers=author,
-                          json={"dataset": "declarations", "record": declaration()}).json()  # fmt: skip
+    one = {"dataset": "declarations", "record": declaration()}
+    verdict = client.post("/api/assessments", headers=author, json=one).json()
     assert verdict["assessments"][0]["rule_set_version"] == version
     assert verdict["assessments"][0]["outcome"] == "hold"
     admin = login_as(client, platform, Role.ADMIN)

@@ -142,17 +142,21 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_healthy(base, server, log)
         yield base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium, offline-minded flags."""
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Terminate a server subprocess, killing it if it does not stop within 10 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def launch_browser() -> Iterator[Browser]:
+    """Headless Debian Chromium, offline-minded flags (the body of a ``browser`` fixture)."""
     require_chromium()
     with sync_playwright() as runner:
         launched = runner.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -160,6 +164,12 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium."""
+    yield from launch_browser()
 
 
 @pytest.fixture

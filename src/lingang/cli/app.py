@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from lingang.cli import audit, db, lake, risk, simulate, users
+from lingang.cli import audit, db, lake, risk, simulate, users, worker
 from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
 from lingang.demo import DemoCredential, DemoZone
@@ -43,6 +43,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(lake.app, name="lake")
 app.add_typer(risk.app, name="risk")
+app.add_typer(worker.app, name="worker")
 app.command("simulate")(simulate.simulate)
 
 
@@ -66,6 +67,12 @@ def demo(
     ] = False,
     enterprises: Annotated[int, typer.Option(help="Simulated enterprises (first run)")] = 2000,
     days: Annotated[int, typer.Option(help="Simulated days of activity (first run)")] = 365,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live/--no-live", help="Replay simulated declarations as live traffic while serving"
+        ),
+    ] = True,
 ) -> None:
     """Build the demo zone, print one login per role, and serve API and console."""
     from lingang.bootstrap import bootstrap
@@ -90,7 +97,7 @@ def demo(
     else:
         _print_demo(settings, zone, credentials)
     if not no_serve:
-        _serve(settings, host, port)
+        _serve(settings, host, port, live=live)
 
 
 def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCredential]) -> None:
@@ -108,18 +115,28 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
     )
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, *, live: bool = False) -> None:
     import uvicorn
 
     from lingang.api.app import create_app
     from lingang.bootstrap import bootstrap
+    from lingang.risk.replay import LiveReplay
+    from lingang.types import SYSTEM
 
     platform = bootstrap(settings)
     application = create_app(platform, console=settings.console)
+    replay = LiveReplay(platform.assessments, platform.lake.store, SYSTEM) if live else None
+    if replay is not None:
+        replay.start()
+        typer.echo(
+            "live traffic: 3 simulated declaration lines assessed every 2 s (--no-live stops it)"
+        )
     typer.echo(f"console: http://{host}:{port}/console/   API docs: http://{host}:{port}/api/docs")
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
+        if replay is not None:
+            replay.stop()
         platform.close()
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from lingang.cli import amlsim, rulesets
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
 from lingang.config import Settings
+from lingang.errors import Invalid, NotFound, Unavailable
+from lingang.risk.backtest import BacktestReport
 from lingang.risk.lists.model import ElementType, ListKind, RiskList
 from lingang.risk.scorers import kcs as kcs_data
 from lingang.risk.scorers.kcs import DEFAULT_SCORER
@@ -17,6 +21,8 @@ from lingang.risk.scorers.kcs import DEFAULT_SCORER
 app = typer.Typer(help="Risk engine · 风险引擎", no_args_is_help=True)
 lists = typer.Typer(help="Named risk lists · 风险名单", no_args_is_help=True)
 app.add_typer(lists, name="lists")
+app.add_typer(rulesets.app, name="rule-sets")
+app.command("amlsim")(amlsim.amlsim)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON")]
 DataOption = Annotated[str, typer.Option("--data", help="Labelled data set (kcs)")]
 ValidOption = Annotated[Path, typer.Option("--valid", help="Validation (selection) CSV")]
@@ -140,3 +146,122 @@ def _summary(risk_list: RiskList) -> dict[str, object]:
             "element_type": risk_list.element_type.value, "version": risk_list.version,
             "description_zh": risk_list.description_zh,
             "description_en": risk_list.description_en}  # fmt: skip
+
+
+@app.command("backtest")
+def backtest(
+    start: Annotated[dt.datetime, typer.Option("--from", help="First day (YYYY-MM-DD)")],
+    end: Annotated[dt.datetime, typer.Option("--to", help="Last day (YYYY-MM-DD)")],
+    version: Annotated[
+        int | None, typer.Option(help="Rule-set version (default: published)")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option("--file", help="A YAML/JSON document instead")
+    ] = None,
+    capacity: Annotated[
+        float | None,
+        typer.Option(
+            help="Inspection capacity as a share, e.g. 0.03: tune the review threshold to it"
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run a rule set over the lake: hits per rule, overlap, precision vs truth, alerts per day."""
+    from lingang.cli.rulesets import read_document
+
+    document = read_document(source) if source is not None else None
+    with platform_session(start=False) as platform:
+        report = platform.risk.backtest(actor=cli_actor(), start=start.date(), end=end.date(),
+                                        version=version, document=document,
+                                        capacity=capacity)  # fmt: skip
+    if as_json:
+        print_json(report)
+        return
+    _print_backtest(report)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _print_backtest(report: BacktestReport) -> None:
+    rows = ", ".join(f"{d} {n:,}" for d, n in report.rows.items())
+    typer.echo(f"rule set {report.version}, {report.start} – {report.end}: {rows} rows "
+               f"in {report.seconds:.1f} s")  # fmt: skip
+    print_table(["scenario", "dataset", "review", "hold", "truth rows", "precision", "recall"],
+                [[s.scenario, s.dataset, s.review, s.hold,
+                  "—" if s.truth_rows is None else s.truth_rows, _pct(s.precision),
+                  _pct(s.recall)] for s in report.scenarios])  # fmt: skip
+    typer.echo("")
+    print_table(["rule", "scenario", "hits", "hit rate", "precision"],
+                [[r.rule, r.scenario, r.hits, f"{r.hit_rate:.3%}", _pct(r.precision)]
+                 for r in report.rules])  # fmt: skip
+    alerts = [d.review + d.hold for d in report.days]
+    if alerts:
+        typer.echo(f"\nalerts per day: mean {sum(alerts) / len(alerts):.1f}, max {max(alerts)} "
+                   f"over {len(alerts)} days")  # fmt: skip
+    for t in report.tuning:
+        typer.echo(
+            f"capacity {t.capacity:.1%} of {t.dataset}: review threshold {t.threshold:g} → "
+            f"{t.alerts:,} alerts ({t.alert_rate:.2%}), precision {_pct(t.precision)}"
+        )
+
+
+@app.command("assess")
+def assess(
+    dataset: Annotated[str, typer.Option(help="Lake dataset of the events")],
+    source: Annotated[Path, typer.Argument(help="JSON Lines file, one event per line")],
+    bus: Annotated[bool, typer.Option("--bus", help="Publish for `lingang worker risk`")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Assess events now (in batches of 1,000), or publish them to the bus for the worker."""
+    from lingang.risk.assessments.events import EventSubmitted
+    from lingang.risk.assessments.record import check_record, dataset_of
+
+    records = _read_jsonl(source)
+    with platform_session() as platform:
+        if bus:
+            if platform.settings.bus != "nats":
+                raise Unavailable("the in-process bus does not reach a worker in another "
+                                  "process; set LINGANG_BUS=nats")  # fmt: skip
+            spec = dataset_of(dataset)
+            for index, raw in enumerate(records):
+                try:
+                    check_record(spec, raw)
+                except Invalid as exc:
+                    raise Invalid(f"line {index + 1}: {exc.field}", exc.reason) from exc
+            with platform.uow() as uow:
+                for raw in records:
+                    uow.emit(EventSubmitted(dataset=dataset, record=raw))
+                uow.commit()
+            typer.echo(f"{len(records):,} event(s) published to the bus")
+            return
+        done = []
+        for first in range(0, len(records), 1000):
+            done += platform.assessments.assess_many(dataset, records[first:first + 1000],
+                                                     actor=cli_actor(), source="cli")  # fmt: skip
+    if as_json:
+        print_json(done)
+        return
+    print_table(["record", "outcome", "score", "scenario", "rules"],
+                [[a.record_key, a.outcome.value, f"{a.score:g}", a.top_scenario or "",
+                  ", ".join(h["rule"] for h in a.hits)] for a in done])  # fmt: skip
+
+
+def _read_jsonl(source: Path) -> list[dict[str, Any]]:
+    if not source.is_file():
+        raise NotFound(f"no file {source}")
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise Invalid(f"line {number}", f"not JSON: {exc.msg}") from exc
+        if not isinstance(value, dict):
+            raise Invalid(f"line {number}", "must be a JSON object")
+        records.append(value)
+    if not records:
+        raise Invalid("file", f"{source.name} holds no events")
+    return records

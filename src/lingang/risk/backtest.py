@@ -59,14 +59,19 @@ TRUTH_SQL: dict[str, dict[str, str]] = {
 class BatchFeatures(Protocol):
     """Features of many events at once, computed over the lake's history."""
 
-    def compute(self, dataset: str, events: pa.Table) -> pa.Table:
-        """One column per feature of ``dataset``'s events, rows in the same order."""
+    def compute(
+        self, dataset: str, events: pa.Table, needed: frozenset[str] | None = None
+    ) -> pa.Table:
+        """One column per feature of ``dataset``'s events (at least those ``needed``), rows
+        in the same order."""
 
 
 class NoBatchFeatures:
     """No features (rule sets that use none)."""
 
-    def compute(self, dataset: str, events: pa.Table) -> pa.Table:
+    def compute(
+        self, dataset: str, events: pa.Table, needed: frozenset[str] | None = None
+    ) -> pa.Table:
         """An empty table of the right length."""
         return events.select([])
 
@@ -202,7 +207,7 @@ class Backtester:
                dataset: str, start: dt.date, end: dt.date,
                truth: Mapping[str, pa.Table]) -> _Scored:  # fmt: skip
         events = self.events(dataset, start, end)
-        features = self._features.compute(dataset, events)
+        features = self._features.compute(dataset, events, compiled.features.get(dataset))
         table = events
         for name in features.column_names:
             if name not in table.column_names:

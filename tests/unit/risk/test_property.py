@@ -1,4 +1,5 @@
-"""Online (Python) and batch (DuckDB) evaluation agree on random rules over random events."""
+"""Online (generated Python, closures) and batch (DuckDB) evaluation agree on random rules
+over random events, one rule at a time and as a rule set."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lingang.risk.rules.evaluate import compile_expression
+from lingang.risk.rules.evaluate import compile_expression, compile_rule
+from lingang.risk.rules.functions import Context
+from lingang.risk.rules.ruleset import compile_rule_set
 from lingang.risk.rules.types import RuleSchema, Type
 
 N, S, B, D = Type.NUMBER, Type.STRING, Type.BOOL, Type.DATE
@@ -141,6 +144,43 @@ def test_python_and_duckdb_agree_on_every_row(
     source = data.draw(expression(type_, 3), label="source")
     compiled = compile_expression(source, SCHEMA)
     batch = compiled.batch(pa.Table.from_pylist(events, schema=ARROW), LISTS).to_pylist()
+    bound = compiled.bind(LISTS)
+    context_lists = {name: frozenset(LISTS_NORMALISED[name]) for name in compiled.lists}
     for event, from_sql in zip(events, batch, strict=True):
-        online = compiled.evaluate(event, LISTS, {"f1": event["f1"]})
+        features = {"f1": event["f1"]}
+        online = compiled.evaluate(event, LISTS, features)
+        closure = compiled.python(event, Context(context_lists, features))
         assert _same(online, from_sql), (source, event, online, from_sql)
+        assert _same(online, closure), (source, event, online, closure)
+        assert _same(bound(event, features), online), (source, event)
+
+
+LISTS_NORMALISED: dict[str, list[Any]] = {"L": LISTS["L"], "M": [float(x) for x in LISTS["M"]]}
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    sources=st.lists(expression(B, 3), min_size=1, max_size=6),
+    events=st.lists(EVENT, min_size=1, max_size=8),
+)
+def test_a_rule_set_fires_what_each_rule_alone_fires(
+    sources: list[str], events: list[dict[str, Any]]
+) -> None:
+    rules = [compile_rule(source, SCHEMA) for source in sources]
+    rule_set = compile_rule_set(rules)
+    run = rule_set.bind(LISTS)
+    scores = [float(i + 1) for i in range(len(rules))]
+    table = rule_set.batch(pa.Table.from_pylist(events, schema=ARROW), LISTS, scores)
+    masks, totals = table.column("hits_0").to_pylist(), table.column("score").to_pylist()
+    for event, mask, total in zip(events, masks, totals, strict=True):
+        features = {"f1": event["f1"]}
+        alone = [i for i, rule in enumerate(rules) if rule.evaluate(event, LISTS, features)]
+        assert run(event, features) == alone, (sources, event)
+        assert rule_set.fired(event, LISTS, features) == alone
+        assert [i for i in range(len(rules)) if mask >> i & 1] == alone, (sources, event)
+        assert total == sum(scores[i] for i in alone)

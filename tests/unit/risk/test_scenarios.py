@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lingang.errors import Invalid
+from lingang.risk.features.library import load_library
 from lingang.risk.rules.types import Type
 from lingang.risk.scenarios.compiled import compile_rule_set
 from lingang.risk.scenarios.library import shipped_document, standard_lists
@@ -130,7 +131,13 @@ def test_batch_scores_equal_online_scores(events: list[dict[str, Any]]) -> None:
 def test_the_shipped_library_loads_with_its_lists() -> None:
     document = shipped_document()
     names = {item.name for item in standard_lists()}
+    features = load_library()
+    datasets = {s.dataset for s in document.scenarios}
+    types = {d: dict.fromkeys(features.for_event(d), Type.NUMBER) for d in datasets}
     used = compile_rule_set(document, list_types=dict.fromkeys(names, Type.STRING),
-                            feature_types={d: {} for d in ("declarations",)}).lists  # fmt: skip
+                            feature_types=types).lists  # fmt: skip
     assert used <= names
-    assert {s.pattern for s in document.scenarios if s.pattern} >= {"origin_laundering"}
+    patterns = {s.pattern for s in document.scenarios if s.pattern}
+    assert patterns >= {"undervaluation", "hs_misclassification", "origin_laundering",
+                        "dg_misdeclaration", "bonded_leakage", "payment_mismatch",
+                        "circular_flow", "shell_company"}  # fmt: skip

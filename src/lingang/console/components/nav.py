@@ -28,10 +28,15 @@ RISK_LISTS = NavEntry(
     "nav.risk_lists", "/risk/lists", "playlist_add_check", Permission.VIEW_RISK_LISTS
 )
 RULES = NavEntry("nav.rules", "/risk/rules", "rule", Permission.WRITE_RULES)
+RULE_SETS = NavEntry("nav.rule_sets", "/risk/rule-sets", "account_tree", Permission.WRITE_RULES)
+BACKTEST = NavEntry("nav.backtest", "/risk/backtest", "query_stats", Permission.WRITE_RULES)
+ASSESSMENTS = NavEntry(
+    "nav.assessments", "/risk/assessments", "notifications_active", Permission.VIEW_ASSESSMENTS
+)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
-    HOME, ENTERPRISES, LAKE, RULES, RISK_LISTS, USERS, AUDIT,
+    HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from lingang.bootstrap import Platform
 from lingang.console.pages import (
+    assessments,
     audit,
+    backtest,
     enterprise360,
     enterprises,
     home,
@@ -12,11 +14,14 @@ from lingang.console.pages import (
     login,
     risk_lists,
     rules,
+    rulesets,
     users,
 )
 
 
 def register_pages(platform: Platform) -> None:
     """Register the login page and every signed-in page (once per process)."""
-    for module in (login, home, enterprises, enterprise360, lake, rules, risk_lists, users, audit):
+    modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
+               assessments, risk_lists, users, audit)  # fmt: skip
+    for module in modules:
         module.register(platform)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -18,7 +19,7 @@ from lingang.errors import LingangError
 from lingang.types import Actor
 
 PageBody = Callable[[Actor, Language], None]
-DetailBody = Callable[[Actor, Language, int], None]
+DetailBody = Callable[[Actor, Language, Any], None]  # the id: int, or text with text_id
 
 
 def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], PageBody]:
@@ -50,17 +51,17 @@ def console_page(platform: Platform, entry: NavEntry) -> Callable[[PageBody], Pa
 
 
 def console_detail_page(
-    platform: Platform, entry: NavEntry, path: str
+    platform: Platform, entry: NavEntry, path: str, *, text_id: bool = False
 ) -> Callable[[DetailBody], DetailBody]:
-    """Like :func:`console_page`, for a page of one object: ``path`` holds ``{item_id}``.
+    """Like :func:`console_page`, for a page of one object: ``path`` holds ``{item_id}``
+    (an integer, or with ``text_id`` a text such as a UUID).
 
     The navigation highlights ``entry``; an id the actor may not see shows the service's
     ``NotFound`` message, exactly like an id that does not exist.
     """
 
     def register(body: DetailBody) -> DetailBody:
-        @ui.page(path)
-        def page(request: Request, item_id: int) -> Response | None:
+        def show(request: Request, item_id: Any) -> Response | None:
             try:
                 actor = session.current_actor(platform.auth)
             except LingangError as exc:
@@ -78,6 +79,18 @@ def console_detail_page(
                     allowed=can(actor.role, entry.permission),
                 )
             return None
+
+        if text_id:
+
+            @ui.page(path)
+            def text_page(request: Request, item_id: str) -> Response | None:
+                return show(request, item_id)
+
+        else:
+
+            @ui.page(path)
+            def number_page(request: Request, item_id: int) -> Response | None:
+                return show(request, item_id)
 
         return body
 

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from lingang.auth.model import Permission, can
+from lingang.bus.events import Event
 from lingang.bus.relay import write_outbox
 from lingang.db import UnitOfWorkFactory
 from lingang.errors import Forbidden, Invalid, NotFound
@@ -99,6 +102,11 @@ class Assessment:
     shadow_rules: list[str] | None
 
 
+def _view_of(row: Mapping[str, Any]) -> Assessment:
+    """The view of a row given as a dict of its columns."""
+    return Assessment(**{**row, "outcome": Outcome(row["outcome"])})
+
+
 def _view(row: store.AssessmentRow) -> Assessment:
     return Assessment(
         id=row.id, dataset=row.dataset, record_key=row.record_key,
@@ -149,6 +157,11 @@ class AssessmentService:
             list_types=dict.fromkeys(self._lists.snapshot(), Type.STRING),
         )
 
+    def warm(self) -> int:
+        """Compile the published rule set now (seeding the shipped one on a new platform);
+        workers call this before consuming, so no event waits on it. Returns its version."""
+        return self._current().version
+
     def invalidate(self) -> None:
         """Forget the compiled rule set; the next assessment rebuilds it."""
         self._engine = None
@@ -185,18 +198,14 @@ class AssessmentService:
                source: str = "api") -> Assessment:  # fmt: skip
         """Check, score, store and (on review or hold) alert one event."""
         _require(actor, Permission.SUBMIT_EVENTS)
-        row, alert = self._score(dataset, raw, source)
-        with self._uow() as uow:
-            uow.session.add(row)
-            if alert is not None:
-                uow.emit(alert)
-            uow.commit()
-        return _view(row)
+        spec = dataset_of(dataset)
+        return self._store(spec, [check_record(spec, raw, self._hs())], source)[0]
 
     def assess_many(self, dataset: str, records: Sequence[Mapping[str, Any]], *, actor: Actor,
                     source: str = "api") -> list[Assessment]:  # fmt: skip
         """Assess a batch in one transaction: all stored, or none when one is refused
-        (``Invalid`` names the index and field)."""
+        (``Invalid`` names the index and field). The batch is scored against the history
+        before it; its events join the history once stored."""
         _require(actor, Permission.SUBMIT_EVENTS)
         if not 1 <= len(records) <= MAX_BATCH:
             raise Invalid("records", f"give 1–{MAX_BATCH} records")
@@ -207,29 +216,38 @@ class AssessmentService:
                 checked.append(check_record(spec, raw, self._hs()))
             except Invalid as exc:
                 raise Invalid(f"records[{index}].{exc.field}", exc.reason) from exc
-        scored = [self._score_checked(spec, record, source) for record in checked]
+        return self._store(spec, checked, source)
+
+    def _store(self, spec: Dataset, records: list[dict[str, Any]], source: str
+               ) -> list[Assessment]:  # fmt: skip
+        scored = [self._score_checked(spec, record, source) for record in records]
+        rows = [row for row, _ in scored]
         with self._uow() as uow:
-            for row, alert in scored:
-                uow.session.add(row)
+            uow.session.execute(insert(store.AssessmentRow), rows)
+            for _, alert in scored:
                 if alert is not None:
                     uow.emit(alert)
             uow.commit()
-        return [_view(row) for row, _ in scored]
+        for record in records:  # only what was stored joins the history
+            self.features.observe(spec.name, record)
+        return [_view_of(row) for row in rows]
 
-    def handle_submitted(self, session: Session, event: EventSubmitted) -> None:
-        """The worker's handler: assess a bus event inside the consumer's transaction."""
-        row, alert = self._score(event.dataset, event.record, "bus")
-        session.add(row)
+    def handle_submitted(self, session: Session, event: Event) -> None:
+        """The worker's handler: assess a bus event inside the consumer's transaction; the
+        event joins the feature history when (and only if) that transaction commits."""
+        if not isinstance(event, EventSubmitted):
+            return
+        spec = dataset_of(event.dataset)
+        record = check_record(spec, event.record, self._hs())
+        row, alert = self._score_checked(spec, record, "bus")
+        session.execute(insert(store.AssessmentRow), [row])
         if alert is not None:
             write_outbox(session, [alert])
-
-    def _score(self, dataset: str, raw: Mapping[str, Any], source: str
-               ) -> tuple[store.AssessmentRow, AlertRaised | None]:  # fmt: skip
-        spec = dataset_of(dataset)
-        return self._score_checked(spec, check_record(spec, raw, self._hs()), source)
+        sa_event.listen(session, "after_commit",
+                        lambda _s: self.features.observe(spec.name, record), once=True)  # fmt: skip
 
     def _score_checked(self, spec: Dataset, record: dict[str, Any], source: str
-                       ) -> tuple[store.AssessmentRow, AlertRaised | None]:  # fmt: skip
+                       ) -> tuple[dict[str, Any], AlertRaised | None]:  # fmt: skip
         dataset = spec.name
         engine = self._current()
         evaluator = engine.evaluators.get(dataset)
@@ -238,18 +256,19 @@ class AssessmentService:
         evaluation = evaluator.evaluate(record, features) if evaluator else _empty(dataset)
         row = _row(spec.name, record, evaluation, engine.version, source,
                    {k: features.get(k) for k in sorted(used)})  # fmt: skip
-        if spec.enterprise_field:
-            row.enterprise_uscc = record.get(spec.enterprise_field)
-        row.record_key = record_key(spec, record)
-        row.event_day = event_day(spec, record)
+        row["enterprise_uscc"] = (
+            record.get(spec.enterprise_field) if spec.enterprise_field else None
+        )
+        row["record_key"] = record_key(spec, record)
+        row["event_day"] = event_day(spec, record)
+        row.update(shadow_version=None, shadow_score=None, shadow_outcome=None, shadow_rules=None)
         if engine.shadow is not None:
             version, evaluators = engine.shadow
             other = evaluators.get(dataset)
             shadow = other.evaluate(record, features) if other else _empty(dataset)
-            row.shadow_version, row.shadow_score = version, shadow.score
-            row.shadow_outcome = shadow.outcome.value
-            row.shadow_rules = [h.rule for h in shadow.hits]
-        self.features.observe(dataset, record)
+            row.update(shadow_version=version, shadow_score=shadow.score,
+                       shadow_outcome=shadow.outcome.value,
+                       shadow_rules=[h.rule for h in shadow.hits])  # fmt: skip
         return row, _alert(row)
 
     def _hs(self) -> frozenset[str] | None:
@@ -348,31 +367,31 @@ def _empty(dataset: str) -> Evaluation:
 
 
 def _row(dataset: str, record: Mapping[str, Any], evaluation: Evaluation, version: int,
-         source: str, features: dict[str, Any]) -> store.AssessmentRow:  # fmt: skip
-    return store.AssessmentRow(
-        id=str(uuid.uuid4()), dataset=dataset, assessed_at=utcnow(), source=source,
-        rule_set_version=version, scorer_version=None, score=evaluation.score,
-        outcome=evaluation.outcome.value, top_scenario=evaluation.top_scenario,
-        hits=[{"scenario": h.scenario, "rule": h.rule, "weight": h.weight, "values": h.values,
+         source: str, features: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()), "dataset": dataset, "assessed_at": utcnow(), "source": source,
+        "rule_set_version": version, "scorer_version": None, "score": evaluation.score,
+        "outcome": evaluation.outcome.value, "top_scenario": evaluation.top_scenario,
+        "hits": [{"scenario": h.scenario, "rule": h.rule, "weight": h.weight, "values": h.values,
                "reason_zh": h.reason_zh, "reason_en": h.reason_en} for h in evaluation.hits],
-        scenarios=[{"scenario": s.scenario, "score": s.score, "outcome": s.outcome.value}
+        "scenarios": [{"scenario": s.scenario, "score": s.score, "outcome": s.outcome.value}
                    for s in evaluation.scenarios if s.score > 0],
-        features=features, record={k: _plain(v) for k, v in record.items()},
-    )  # fmt: skip
+        "features": features, "record": {k: _plain(v) for k, v in record.items()},
+    }  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-def _alert(row: store.AssessmentRow) -> AlertRaised | None:
-    if row.outcome == Outcome.PASS.value:
+def _alert(row: Mapping[str, Any]) -> AlertRaised | None:
+    if row["outcome"] == Outcome.PASS.value:
         return None
     return AlertRaised(
-        assessment_id=row.id, dataset=row.dataset, record_key=row.record_key,
-        enterprise_uscc=row.enterprise_uscc, outcome=row.outcome, score=row.score,
-        scenario=row.top_scenario, rules=[h["rule"] for h in row.hits],
-        rule_set_version=row.rule_set_version,
+        assessment_id=row["id"], dataset=row["dataset"], record_key=row["record_key"],
+        enterprise_uscc=row["enterprise_uscc"], outcome=row["outcome"], score=row["score"],
+        scenario=row["top_scenario"], rules=[h["rule"] for h in row["hits"]],
+        rule_set_version=row["rule_set_version"],
     )  # fmt: skip
 
 

@@ -12,9 +12,9 @@ import pyarrow as pa
 
 from lingang.errors import Invalid
 from lingang.risk.rules import ast
+from lingang.risk.rules.codegen import Generated, generate_expression
 from lingang.risk.rules.compile_python import Evaluator, compile_python, normalise
 from lingang.risk.rules.compile_sql import SQL_TYPES, compile_sql, list_names
-from lingang.risk.rules.functions import Context
 from lingang.risk.rules.parser import parse
 from lingang.risk.rules.typecheck import infer
 from lingang.risk.rules.types import RuleSchema, Type
@@ -25,9 +25,26 @@ Lists = Mapping[str, Collection[Any]]
 Batch = pa.Table | pa.RecordBatch | duckdb.DuckDBPyRelation
 
 
+def prepare_lists(
+    schema: RuleSchema, names: Collection[str], lists: Lists | None
+) -> dict[str, frozenset[Any]]:
+    """The named lists, each normalised to its element type; refuse a missing one."""
+    given = lists or {}
+    for name in sorted(names):
+        if name not in given:
+            raise Invalid("in_list", f"no list {name!r} was given")
+    return {
+        name: frozenset(normalise(v, schema.lists[name]) for v in given[name]) for name in names
+    }
+
+
 @dataclass(frozen=True)
 class CompiledExpression:
-    """An expression parsed and checked once, compiled to Python and to DuckDB SQL."""
+    """An expression parsed and checked once, compiled to Python and to DuckDB SQL.
+
+    ``online`` is the generated function that :meth:`evaluate` and :meth:`bind` run;
+    ``python`` is the closure compilation of the same tree, kept as a reference.
+    """
 
     source: str
     tree: ast.Node
@@ -36,6 +53,7 @@ class CompiledExpression:
     python: Evaluator
     sql: str
     lists: frozenset[str]
+    online: Generated
 
     def evaluate(
         self,
@@ -44,17 +62,14 @@ class CompiledExpression:
         features: Mapping[str, Any] | None = None,
     ) -> Any:
         """The value for one event (null is ``None``); features are looked up by name."""
-        return self.python(event, Context(self._python_lists(lists), features or {}))
+        run: BoundEvaluator = self.online.bind(self._python_lists(lists))
+        return run(event, features)
 
     def bind(self, lists: Lists | None = None) -> BoundEvaluator:
         """An evaluator with the lists normalised once: the online path binds per list version
-        instead of paying for the lists on every event."""
-        prepared = self._python_lists(lists)
-        python = self.python
-
-        def run(event: Mapping[str, Any], features: Mapping[str, Any] | None = None) -> Any:
-            return python(event, Context(prepared, features or {}))
-
+        instead of paying for the lists on every event. It is the generated function itself,
+        ``run(event, features=None)``, with the lists captured."""
+        run: BoundEvaluator = self.online.bind(self._python_lists(lists))
         return run
 
     def query(
@@ -74,22 +89,11 @@ class CompiledExpression:
         array: pa.Array[Any] = result.column(0).combine_chunks()
         return array
 
-    def _given(self, lists: Lists | None) -> Lists:
-        lists = lists or {}
-        for name in sorted(self.lists):
-            if name not in lists:
-                raise Invalid("in_list", f"no list {name!r} was given")
-        return lists
-
     def _python_lists(self, lists: Lists | None) -> dict[str, frozenset[Any]]:
-        given = self._given(lists)
-        return {
-            name: frozenset(normalise(v, self.schema.lists[name]) for v in given[name])
-            for name in self.lists
-        }
+        return prepare_lists(self.schema, self.lists | self.online.lists, lists)
 
     def _sql_lists(self, lists: Lists | None) -> dict[str, Any]:
-        python = self._python_lists(lists)
+        python = prepare_lists(self.schema, self.lists, lists)
         return {f"list_{name}": sorted(v for v in python[name] if v is not None) for name in python}
 
 
@@ -129,6 +133,7 @@ def _compile(source: str, schema: RuleSchema) -> dict[str, Any]:
         "python": compile_python(tree, schema),
         "sql": sql,
         "lists": frozenset(n for n in list_names(tree) if re.search(rf"\$list_{n}\b", sql)),
+        "online": generate_expression(tree, schema),
     }
 
 

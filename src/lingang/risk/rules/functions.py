@@ -41,6 +41,9 @@ class Function:
     python: PythonImpl
     sql: SqlImpl
     strict: bool = True
+    #: the same computation over positional, already non-null arguments, when there is one;
+    #: the generated online code calls it directly instead of ``python(args, context)``
+    direct: Callable[..., Any] | None = None
 
 
 class Registry:
@@ -95,17 +98,28 @@ def fixed(params: tuple[Type, ...], returns: Type) -> Check:
 def _simple(name: str, params: tuple[Type, ...], returns: Type, py: Any, sql: str) -> None:
     """Register a strict function whose SQL is ``sql.format(*args)``."""
     FUNCTIONS.register(
-        Function(name, fixed(params, returns), lambda a, _c: py(*a), lambda a, _n: sql.format(*a))
+        Function(
+            name,
+            fixed(params, returns),
+            lambda a, _c: py(*a),
+            lambda a, _n: sql.format(*a),
+            direct=py,
+        )
     )
 
 
 _EXACT = decimal.Context(prec=800)
+_EXACT_INTS = 2.0**52  # below this, a double's whole and fractional parts are exact
 
 
 def round_half_away(x: float, digits: float = 0) -> float:
     """Round like DuckDB: the exact value of ``x``, halves away from zero (not banker's)."""
     if not math.isfinite(x):
         return x
+    if digits == 0 and abs(x) < _EXACT_INTS:
+        whole = math.floor(abs(x))
+        up = abs(x) - whole >= 0.5  # exact: Sterbenz's lemma, or whole == 0
+        return math.copysign(float(whole + 1 if up else whole), x)
     step = decimal.Decimal(1).scaleb(-int(digits))
     exact = decimal.Decimal(x).quantize(step, rounding=decimal.ROUND_HALF_UP, context=_EXACT)
     return float(exact)
@@ -206,7 +220,15 @@ def _check_date(call: ast.Call, args: Sequence[Type], schema: RuleSchema) -> Typ
     return Type.DATE
 
 
-FUNCTIONS.register(Function("round", _check_round, lambda a, _c: round_half_away(*a), _round_sql))
+FUNCTIONS.register(
+    Function(
+        "round",
+        _check_round,
+        lambda a, _c: round_half_away(*a),
+        _round_sql,
+        direct=round_half_away,
+    )
+)
 FUNCTIONS.register(
     Function(
         "coalesce",
@@ -242,5 +264,6 @@ FUNCTIONS.register(
         _check_date,
         lambda a, _c: dt.date.fromisoformat(a[0]),
         lambda a, _n: f"CAST({a[0]} AS DATE)",
+        direct=dt.date.fromisoformat,
     )
 )

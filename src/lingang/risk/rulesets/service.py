@@ -89,6 +89,14 @@ class RuleSetService:
         self._audit = audit
         self._lists = lists
         self._compile = compiler
+        self._seeded = False
+
+    def _ensure(self) -> None:
+        """Seed the shipped library the first time rule sets are used (not on every start,
+        so a platform that never screens events writes nothing)."""
+        if not self._seeded:
+            self.ensure_shipped()
+            self._seeded = True
 
     def ensure_shipped(self) -> None:
         """On a new platform: create the standard lists and publish the shipped library as v1."""
@@ -119,18 +127,21 @@ class RuleSetService:
 
     def list_versions(self, *, actor: Actor) -> list[RuleSetVersion]:
         """Every version, newest first (staff only)."""
+        self._ensure()
         _require_staff(actor)
         with self._uow.read() as session:
             return [_to_version(r) for r in store.all_versions(session)]
 
     def get(self, version: int, *, actor: Actor) -> RuleSetVersion:
         """One version (staff only)."""
+        self._ensure()
         _require_staff(actor)
         with self._uow.read() as session:
             return _to_version(_existing(session, version))
 
     def published(self) -> RuleSetVersion:
         """The version in force (the engine's own read)."""
+        self._ensure()
         with self._uow.read() as session:
             row = store.published(session)
             if row is None:
@@ -139,12 +150,14 @@ class RuleSetService:
 
     def fingerprint(self) -> tuple[int | None, int | None]:
         """(published version, shadow version): cheap, to tell evaluators when to rebuild."""
+        self._ensure()
         with self._uow.read() as session:
             live, shadow = store.published(session), store.in_shadow(session)
             return (live.version if live else None, shadow.version if shadow else None)
 
     def shadow(self) -> RuleSetVersion | None:
         """The candidate running in shadow, if any (the engine's own read)."""
+        self._ensure()
         with self._uow.read() as session:
             row = store.in_shadow(session)
             return _to_version(row) if row is not None else None
@@ -154,6 +167,7 @@ class RuleSetService:
     def create_draft(self, data: Any, *, actor: Actor, note: str = "",
                      based_on: int | None = None) -> RuleSetVersion:  # fmt: skip
         """A new draft from a whole document; it must load and compile."""
+        self._ensure()
         _require_author(actor)
         document = load_document(data)
         self._compile(document)

@@ -1,0 +1,287 @@
+"""The risk pages of the console in a real browser: rule-set versions, back-test, live feed.
+
+One ``lingang serve`` per module on a small simulated zone (40 enterprises, 45 days), with two
+risk officers (the four-eyes rule needs two), a case officer and a planner. The helpers
+(Chromium, free port, health wait, sign-in, foreign-host check) are the browser module's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from console.test_console_browser import (
+    LINGANG,
+    LOCAL_HOST,
+    foreign_hosts,
+    free_port,
+    launch_browser,
+    lingang,
+    sign_in,
+    stop_server,
+    wait_healthy,
+)
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Officer-pass-2024"
+OFFICER_A = "risk-officer-a"
+OFFICER_B = "risk-officer-b"
+CASE_OFFICER = "case-officer"
+PLANNER = "risk-planner"
+USERS = {
+    OFFICER_A: "risk_officer",
+    OFFICER_B: "risk_officer",
+    CASE_OFFICER: "case_officer",
+    PLANNER: "planner",
+}
+MAKE_USERS = """
+import sys
+from lingang.cli.common import cli_actor, platform_session
+from lingang.types import Role
+with platform_session() as platform:
+    for pair in sys.argv[2:]:
+        name, role = pair.split("=")
+        platform.auth.create_user(name, sys.argv[1], Role(role), actor=cli_actor())
+"""
+RISK_PAGES = ("/console/risk/rule-sets", "/console/risk/backtest", "/console/risk/assessments")
+FORBIDDEN = "您的角色无权访问此页面"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``lingang serve`` on a simulated zone, with the module's officers."""
+    data_dir = tmp_path_factory.mktemp("console-risk-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
+    env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
+    lingang("simulate", "--enterprises", "40", "--days", "45", "--seed", "3", env=env)
+    port = free_port()
+    log = data_dir / "server.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-c", LINGANG, "serve", "--host", LOCAL_HOST, "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://{LOCAL_HOST}:{port}"
+    try:
+        made = subprocess.run(
+            [sys.executable, "-c", MAKE_USERS, PASSWORD, *(f"{u}={r}" for u, r in USERS.items())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert made.returncode == 0, made.stderr
+        wait_healthy(base, server, log)
+        yield base
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium."""
+    yield from launch_browser()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Any]:
+    """A factory of fresh contexts (no cookies): one per signed-in officer of a test."""
+    contexts = []
+    urls: list[str] = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.on("request", lambda request: urls.append(request.url))
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+        assert foreign_hosts(urls) == set()
+
+
+def signed_in(new_page: Any, base: str, username: str) -> Page:
+    """A new page signed in as ``username``, on the home page."""
+    page: Page = new_page()
+    sign_in(page, base, username, PASSWORD)
+    expect(page).to_have_url(f"{base}/console/")
+    return page
+
+
+def api_headers(base: str, username: str) -> dict[str, str]:
+    """A bearer token for ``username``."""
+    answer = httpx.post(
+        f"{base}/api/auth/token", timeout=10, json={"username": username, "password": PASSWORD}
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def declaration(item_no: int) -> dict[str, Any]:
+    """A declaration line whose US-named supplier shipping 'from Vietnam' fires OL01."""
+    return {
+        "declaration_id": "223320250000054321",
+        "item_no": item_no,
+        "declared_on": "2025-03-03",
+        "direction": "import",
+        "enterprise_code": "91310115MA00000110",
+        "declarant_id": "D1",
+        "foreign_party": "Orbit Supply Inc.",
+        "hs_code": "8542310000",
+        "origin_country": "VN",
+        "departure_country": "VN",
+        "declared_value": 120000.0,
+        "currency": "USD",
+        "quantity": 1000,
+        "unit": "PCE",
+        "net_mass_kg": 12.5,
+        "transport_mode": "air",
+        "customs_office": "2233",
+        "trade_mode": "0110",
+    }
+
+
+def test_unauthenticated_visits_to_the_risk_pages_redirect_to_login(base_url: str) -> None:
+    for path in (*RISK_PAGES, "/console/risk/rule-sets/1", "/console/risk/assessments/abc"):
+        response = httpx.get(f"{base_url}{path}", follow_redirects=False, timeout=10)
+        assert response.status_code == 303, path
+        assert response.headers["location"] == "/console/login"
+
+
+def test_each_role_sees_only_the_risk_pages_it_may_open(base_url: str, new_page: Any) -> None:
+    planner = signed_in(new_page, base_url, PLANNER)
+    drawer = planner.locator(".q-drawer")
+    for label in ("规则集版本", "规则回测", "实时研判"):
+        expect(drawer.get_by_text(label)).to_have_count(0)
+    for path in RISK_PAGES:
+        planner.goto(f"{base_url}{path}")
+        expect(planner.get_by_text(FORBIDDEN)).to_be_visible()
+
+    case = signed_in(new_page, base_url, CASE_OFFICER)
+    expect(case.locator(".q-drawer").get_by_text("实时研判")).to_be_visible()
+    expect(case.locator(".q-drawer").get_by_text("规则集版本")).to_have_count(0)
+    case.goto(f"{base_url}/console/risk/assessments")
+    expect(case.get_by_text("实时风险研判")).to_be_visible()
+    case.goto(f"{base_url}/console/risk/rule-sets")
+    expect(case.get_by_text(FORBIDDEN)).to_be_visible()
+
+
+def test_an_officer_drafts_and_submits_and_a_second_officer_publishes(
+    base_url: str, new_page: Any
+) -> None:
+    author = signed_in(new_page, base_url, OFFICER_A)
+    author.locator(".q-drawer").get_by_text("规则集版本").click()
+    versions = author.get_by_test_id("rule-set-versions")
+    expect(versions.get_by_role("cell", name="生效中")).to_be_visible()
+    versions.get_by_role("cell", name="shipped library").click()
+    expect(author).to_have_url(f"{base_url}/console/risk/rule-sets/1")
+    author.get_by_role("button", name="以此版本新建草稿").click()
+    expect(author.get_by_test_id("rule-set-status")).to_have_text("草稿")
+    expect(author).to_have_url(re.compile(r"/console/risk/rule-sets/([2-9]|\d\d+)$"))
+    draft = author.url.rsplit("/", 1)[1]
+
+    verdict = author.get_by_test_id("draft-verdict")
+    expect(verdict).to_have_text("✓ 规则集有效")
+    rule = author.get_by_test_id("rule-OL01")
+    rule.get_by_label("表达式").fill("direction = 'import' and\nno_such_field > 3")
+    expect(verdict).to_contain_text("rules[0].expression: rule OL01: no_such_field")
+    expect(verdict).to_contain_text("line 2, column 1")
+    rule.get_by_label("表达式").fill(
+        "direction = 'import' and in_list('transhipment_hubs', origin_country)"
+        " and contains(foreign_party, ' Inc.')"
+    )
+    expect(verdict).to_have_text("✓ 规则集有效")
+    rule.get_by_label("权重").fill("75")
+    author.get_by_role("button", name="保存草稿").click()
+    expect(author.get_by_text("草稿已保存")).to_be_visible()
+    author.get_by_role("button", name="影子运行").click()
+    expect(author.get_by_test_id("shadow-report")).to_be_visible()
+    author.get_by_role("button", name="提交审批").click()
+    expect(author.get_by_test_id("rule-set-status")).to_have_text("待审批")
+    expect(author.get_by_text("此版本待另一名风险官审批")).to_be_visible()
+    expect(author.get_by_role("button", name="审批通过并发布")).to_have_count(0)
+
+    second = signed_in(new_page, base_url, OFFICER_B)
+    second.goto(f"{base_url}/console/risk/rule-sets/{draft}")
+    expect(second.get_by_role("cell", name="75", exact=True)).to_be_visible()
+    second.get_by_role("button", name="驳回").click()  # a rejection needs its reason
+    expect(second.get_by_text("give the reason for the rejection")).to_be_visible()
+    second.get_by_test_id("decision-note").fill("回测通过")
+    second.get_by_role("button", name="审批通过并发布").click()
+    expect(second.get_by_test_id("rule-set-status")).to_have_text("生效中")
+    second.get_by_role("link", name="返回版本列表").click()
+    rows = second.get_by_test_id("rule-set-versions").locator("tbody tr")
+    expect(rows.filter(has_text=OFFICER_A).get_by_role("cell", name="生效中")).to_be_visible()
+    expect(
+        rows.filter(has_text="shipped library").get_by_role("cell", name="已停用")
+    ).to_be_visible()
+
+
+def test_a_backtest_runs_in_the_background_and_draws_its_charts(
+    base_url: str, new_page: Any
+) -> None:
+    page = signed_in(new_page, base_url, OFFICER_A)
+    page.goto(f"{base_url}/console/risk/rule-sets/1")
+    page.get_by_role("button", name="回测此版本").click()
+    expect(page).to_have_url(f"{base_url}/console/risk/backtest?version=1")
+    page.get_by_label("查验能力（%，可选）").fill("3")
+    page.get_by_role("button", name="开始回测").click()
+    summary = page.get_by_test_id("backtest-summary")
+    expect(summary).to_contain_text("v1", timeout=30_000)
+    expect(summary).to_contain_text("declarations")
+    for chart in ("backtest-days", "backtest-rules", "backtest-overlap"):
+        expect(page.get_by_test_id(chart).locator("canvas").first).to_be_visible()
+    scenarios = page.get_by_test_id("backtest-scenarios")
+    expect(scenarios.get_by_role("columnheader", name="查全率")).to_be_visible()
+    expect(scenarios.get_by_role("cell", name="origin_laundering")).to_be_visible()
+    expect(scenarios.get_by_role("cell", name=re.compile(r"^(\d+\.\d%|—)$")).first).to_be_visible()
+    expect(page.get_by_role("cell", name="3.0%").first).to_be_visible()  # the tuning table
+
+
+def test_the_live_feed_picks_up_new_assessments_and_opens_one(base_url: str, new_page: Any) -> None:
+    page = signed_in(new_page, base_url, CASE_OFFICER)
+    page.goto(f"{base_url}/console/risk/assessments")
+    expect(page.get_by_text("实时风险研判")).to_be_visible()
+    done = httpx.post(
+        f"{base_url}/api/assessments",
+        headers=api_headers(base_url, OFFICER_A),
+        json={"dataset": "declarations", "record": declaration(7)},
+        timeout=10,
+    )
+    assert done.status_code == 201, done.text
+    verdict = done.json()["assessments"][0]
+    assert verdict["outcome"] != "pass"
+    feed = page.get_by_test_id("feed")
+    row = feed.locator("tbody tr").filter(has_text="223320250000054321/7")
+    expect(row).to_have_count(1, timeout=10_000)  # the 2 s timer, not a reload
+    expect(row.get_by_test_id(f"outcome-{verdict['outcome']}")).to_be_visible()
+    expect(page.get_by_test_id(f"count-{verdict['outcome']}")).not_to_have_text("0")
+
+    page.get_by_label("按结论筛选").click()
+    page.get_by_role("option", name="放行").click()
+    expect(row).to_have_count(0)
+    page.get_by_label("按结论筛选").click()
+    page.get_by_role("option", name="全部结论").click()
+    row.click()
+    expect(page).to_have_url(f"{base_url}/console/risk/assessments/{verdict['id']}")
+    hits = page.get_by_test_id("hits")
+    expect(hits.get_by_role("cell", name="OL01", exact=True)).to_be_visible()
+    expect(hits.get_by_text("Orbit Supply Inc.").first).to_be_visible()
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text("Rules hit")).to_be_visible()
+    expect(hits.get_by_text(re.compile(r"supplier Orbit Supply Inc\.")).first).to_be_visible()
