@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from environment import require_shared
@@ -82,6 +83,9 @@ def test_events_are_assessed_from_a_file_and_bad_lines_are_named(tmp_path: Path)
     assert in_process.returncode == 8 and "LINGANG_BUS=nats" in in_process.stderr
 
 
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)  # the production pairing: PostgreSQL and NATS (the API tests cover SQLite)
 def test_the_worker_assesses_events_from_nats(tmp_path: Path, database_url: str) -> None:
     from conftest import require_service
 

@@ -22,6 +22,7 @@ EVENTS = ("payments", "declarations")
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the graph is in the lake
 def test_network_features_online_equal_batch(platform: Platform) -> None:
     hs = platform.settings.hs_nomenclature
     hs = hs if hs.is_absolute() else REPO / hs
