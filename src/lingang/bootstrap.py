@@ -6,7 +6,10 @@ API, CLI, console, workers and tests all build the platform through :func:`boots
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from lingang.audit.service import AuditService, load_or_create_key
 from lingang.auth.model import SessionKind, ThrottlePolicy
@@ -110,6 +113,20 @@ def build_batch_features(
     return LakeBatchFeatures(catalog, store, network=network, plain=load_library(network=False))
 
 
+def saved_scorers(data_dir: Path) -> Callable[[str], Any]:
+    """The saved learned scorers by name (LightGBM loads only when a scenario names one)."""
+    found: list[Any] = []
+
+    def lookup(name: str) -> Any:
+        if not found:
+            from lingang.risk.scorers.zone import SavedScorers
+
+            found.append(SavedScorers(data_dir))
+        return found[0](name)
+
+    return lookup
+
+
 def audit_key(settings: Settings) -> bytes:
     """The audit HMAC key: from settings, else the key file in the data directory."""
     if settings.audit_key is not None:
@@ -169,12 +186,15 @@ def bootstrap(
         return assessments.compile(document)
 
     rulesets = RuleSetService(uow, audit, risk_lists, compile_document)
+    scorers = saved_scorers(settings.data_dir)
     assessments = AssessmentService(uow, rulesets, risk_lists, features,
-                                    hs_nomenclature=settings.hs_nomenclature)  # fmt: skip
+                                    hs_nomenclature=settings.hs_nomenclature,
+                                    scorers=scorers)  # fmt: skip
     truth_dir = simulation_dir(settings.data_dir) / "truth"
     backtester = Backtester(
-        lake.store, build_batch_features(catalog, lake.store, network), truth_dir
-    )
+        lake.store, build_batch_features(catalog, lake.store, network), truth_dir,
+        scorers=scorers,
+    )  # fmt: skip
     platform = Platform(
         settings,
         database,

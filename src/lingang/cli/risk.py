@@ -24,7 +24,7 @@ app.add_typer(lists, name="lists")
 app.add_typer(rulesets.app, name="rule-sets")
 app.command("amlsim")(amlsim.amlsim)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON")]
-DataOption = Annotated[str, typer.Option("--data", help="Labelled data set (kcs)")]
+DataOption = Annotated[str, typer.Option("--data", help="Labelled data set (kcs, zone)")]
 ValidOption = Annotated[Path, typer.Option("--valid", help="Validation (selection) CSV")]
 
 
@@ -38,9 +38,13 @@ def train(
     name: Annotated[str, typer.Option(help="Scorer name")] = DEFAULT_SCORER,
     as_json: JsonFlag = False,
 ) -> None:
-    """Train the plain baseline and the platform scorer; save the scorer; compare them."""
+    """Train the plain baseline and the platform scorer; save the scorer; compare them.
+    ``--data zone`` trains the zone scorer on the simulated zone in the data directory."""
     from lingang.risk.scorers import runs  # LightGBM loads only for the scorer commands
 
+    if data == "zone":
+        _train_zone(as_json)
+        return
     report = runs.train_kcs(train_path, valid_path, Settings().data_dir, name=name, data=data)
     if as_json:
         print_json(report.to_json())
@@ -51,6 +55,23 @@ def train(
         runs.METRIC_HEADERS,
         runs.metric_rows({"baseline": report.baseline, "platform": report.platform}),
     )
+
+
+def _train_zone(as_json: bool) -> None:
+    from lingang.lake.store import LakeStore
+    from lingang.risk.scorers import runs
+
+    data_dir = Settings().data_dir
+    zone = runs.train_zone(data_dir, LakeStore(data_dir / "lake"))
+    if as_json:
+        print_json(zone.to_json())
+        return
+    typer.echo(f"saved {zone.scorer} version {zone.version} in {zone.folder}")
+    typer.echo(f"train {zone.train_start}–{zone.split}: {zone.train_rows} lines "
+               f"({zone.train_positives} truth); valid to {zone.valid_end}: {zone.valid_rows} "
+               f"lines ({zone.valid_positives} truth, base rate {zone.base_rate:.3%})")  # fmt: skip
+    typer.echo(f"trees: {zone.trees} over {zone.features} features, {zone.seconds} s")
+    print_table(runs.METRIC_HEADERS, runs.metric_rows({zone.scorer: zone.valid}))
 
 
 @app.command("evaluate")

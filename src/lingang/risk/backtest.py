@@ -10,7 +10,7 @@ tuning finds the review threshold that keeps alerts within an inspection capacit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,6 +64,17 @@ class BatchFeatures(Protocol):
     ) -> pa.Table:
         """One column per feature of ``dataset``'s events (at least those ``needed``), rows
         in the same order."""
+
+
+class BatchScorer(Protocol):
+    """A saved scorer as back-tests use it."""
+
+    def probabilities(self, table: pa.Table) -> np.ndarray[Any, Any]:
+        """One probability per row of a table of events and their features."""
+
+
+#: The saved scorer of a name, or None when there is none (injected by the bootstrap).
+BatchScorerLookup = Callable[[str], BatchScorer | None]
 
 
 class NoBatchFeatures:
@@ -165,8 +176,10 @@ def load_truth(truth_dir: Path | None) -> dict[str, pa.Table]:
 class Backtester:
     """Runs compiled rule sets over the lake."""
 
-    def __init__(self, lake: LakeStore, features: BatchFeatures, truth_dir: Path | None) -> None:
+    def __init__(self, lake: LakeStore, features: BatchFeatures, truth_dir: Path | None, *,
+                 scorers: BatchScorerLookup | None = None) -> None:  # fmt: skip
         self._lake = lake
+        self._scorers = scorers
         self._features = features
         self._truth_dir = truth_dir
 
@@ -216,8 +229,22 @@ class Backtester:
         spec = DATASETS[dataset]
         days = _days(events, spec.partition_by)
         flags = _truth_flags(dataset, events, truth)
-        scores = compiled.batch_scores(dataset, hits)
+        scores = compiled.batch_scores(dataset, hits, self._probabilities(compiled, dataset, table))
         return _Scored(dataset, events.num_rows, days, hits, scores, flags)
+
+    def _probabilities(self, compiled: CompiledRuleSet, dataset: str, table: pa.Table
+                       ) -> dict[str, np.ndarray[Any, Any]] | None:  # fmt: skip
+        """Per named scorer that exists, the probabilities of the events with features."""
+        if self._scorers is None:
+            return None
+        out: dict[str, np.ndarray[Any, Any]] = {}
+        for scenario in compiled.document.for_dataset(dataset):
+            if scenario.scorer is None or scenario.scorer.name in out:
+                continue
+            scorer = self._scorers(scenario.scorer.name)
+            if scorer is not None:
+                out[scenario.scorer.name] = scorer.probabilities(table)
+        return out or None
 
 
 def _days(events: pa.Table, column: str) -> np.ndarray[Any, Any]:

@@ -13,7 +13,7 @@ import datetime as dt
 import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,6 +59,25 @@ class FeatureProvider(Protocol):
 
     def observe(self, dataset: str, record: Mapping[str, Any]) -> None:
         """Add one event to the history."""
+
+
+class LearnedScorer(Protocol):
+    """A saved scorer as the assessment service uses it."""
+
+    @property
+    def label(self) -> str:
+        """``<name>-<version>``, stored as the assessment's ``scorer_version``."""
+
+    def probability(self, features: Mapping[str, Any]) -> float:
+        """The probability of one event from its features."""
+
+    def contributions(self, features: Mapping[str, Any], top: int = 5
+                      ) -> list[tuple[str, float]]:  # fmt: skip
+        """The features pushing the score most."""
+
+
+#: The saved scorer of a name, or None when there is none (injected by the bootstrap).
+ScorerLookup = Callable[[str], LearnedScorer | None]
 
 
 class NoFeatures:
@@ -130,13 +149,18 @@ class _Engine:
     checked: float
 
 
+#: Scorer probabilities by name, scorer versions, the first scorer's top contributions.
+_Learned = tuple[dict[str, float] | None, list[str], list[list[Any]] | None]
+
+
 class AssessmentService:
     """Scores events online and keeps every verdict."""
 
     def __init__(self, uow: UnitOfWorkFactory, rulesets: RuleSetService, lists: RiskListService,
                  features: FeatureProvider, *, hs_nomenclature: Path | None = None,
-                 refresh_s: float = 2.0) -> None:  # fmt: skip
+                 refresh_s: float = 2.0, scorers: ScorerLookup | None = None) -> None:  # fmt: skip
         self._uow = uow
+        self._scorers = scorers
         self._rulesets = rulesets
         self._lists = lists
         self.features = features
@@ -253,9 +277,15 @@ class AssessmentService:
         evaluator = engine.evaluators.get(dataset)
         features = self.features.compute(dataset, record)
         used = engine.compiled.features.get(dataset, frozenset())
-        evaluation = evaluator.evaluate(record, features) if evaluator else _empty(dataset)
-        row = _row(spec.name, record, evaluation, engine.version, source,
-                   {k: features.get(k) for k in sorted(used)})  # fmt: skip
+        named = [e.document for e in (evaluator, _shadow_evaluator(engine, dataset)) if e]
+        scores, labels, contributions = self._learned(dataset, named, features)
+        evaluation = (evaluator.evaluate(record, features, scores) if evaluator
+                      else _empty(dataset))  # fmt: skip
+        stored: dict[str, Any] = {k: features.get(k) for k in sorted(used)}
+        if contributions is not None:
+            stored["_contributions"] = contributions
+        row = _row(spec.name, record, evaluation, engine.version, source, stored)
+        row["scorer_version"] = ",".join(labels) if labels else None
         row["enterprise_uscc"] = (
             record.get(spec.enterprise_field) if spec.enterprise_field else None
         )
@@ -265,11 +295,32 @@ class AssessmentService:
         if engine.shadow is not None:
             version, evaluators = engine.shadow
             other = evaluators.get(dataset)
-            shadow = other.evaluate(record, features) if other else _empty(dataset)
+            shadow = other.evaluate(record, features, scores) if other else _empty(dataset)
             row.update(shadow_version=version, shadow_score=shadow.score,
                        shadow_outcome=shadow.outcome.value,
                        shadow_rules=[h.rule for h in shadow.hits])  # fmt: skip
         return row, _alert(row)
+
+    def _learned(self, dataset: str, documents: Sequence[RuleSetDocument],
+                 features: Mapping[str, Any]) -> _Learned:  # fmt: skip
+        """Probabilities of the saved scorers the scenarios of ``dataset`` name, their
+        versions, and the first one's top contributions."""
+        if self._scorers is None:
+            return None, [], None
+        names = dict.fromkeys(s.scorer.name for d in documents for s in d.for_dataset(dataset)
+                              if s.scorer is not None)  # fmt: skip
+        scores: dict[str, float] = {}
+        labels: list[str] = []
+        contributions: list[list[Any]] | None = None
+        for name in names:
+            scorer = self._scorers(name)
+            if scorer is None:
+                continue
+            scores[name] = scorer.probability(features)
+            labels.append(scorer.label)
+            if contributions is None:
+                contributions = [[f, c] for f, c in scorer.contributions(features, 5)]
+        return scores or None, labels, contributions
 
     def _hs(self) -> frozenset[str] | None:
         if self._hs_codes is None and self._hs_path is not None and self._hs_path.is_file():
@@ -360,6 +411,10 @@ def _bind_all(compiled: CompiledRuleSet, lists: Mapping[str, frozenset[str]]
         d: compiled.bind(d, {n: lists.get(n, frozenset()) for n in compiled.lists})
         for d in compiled.datasets()
     }
+
+
+def _shadow_evaluator(engine: _Engine, dataset: str) -> OnlineEvaluator | None:
+    return engine.shadow[1].get(dataset) if engine.shadow is not None else None
 
 
 def _empty(dataset: str) -> Evaluation:

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from lingang.errors import Invalid
+from lingang.lake.store import LakeStore
 from lingang.risk.scorers.evaluate import AtRate
 from lingang.risk.scorers.kcs import read_kcs_csv
 from lingang.risk.scorers.model import DEFAULT_NAME, Baseline, Scorer
+from lingang.risk.scorers.zone import ZoneTrainReport
 
-DATA_SETS = ("kcs",)
+DATA_SETS = ("kcs", "zone")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def train_kcs(
 ) -> TrainReport:  # fmt: skip
     """Train the plain baseline and the platform scorer; save the scorer; compare on valid."""
     _check(data)
+    if data != "kcs":
+        raise Invalid("data", f"{data!r} is not a KCS data set")
     train, valid = read_kcs_csv(train_path), read_kcs_csv(valid_path)
     baseline = Baseline.fit(train, valid)
     started = time.perf_counter()
@@ -61,12 +65,27 @@ def train_kcs(
     )  # fmt: skip
 
 
+def train_zone(data_dir: Path, lake_store: LakeStore, *, save: bool = True) -> ZoneTrainReport:
+    """Train the zone scorer on the simulated zone's declarations and truth; save it."""
+    from dataclasses import replace
+
+    from lingang.risk.scorers.zone import fit_zone
+
+    scorer, report = fit_zone(lake_store, data_dir / "simulation" / "truth")
+    if not save:
+        return report
+    folder = scorer.save(data_dir)
+    return replace(report, version=scorer.version, folder=str(folder))
+
+
 def evaluate_kcs(
     valid_path: Path, data_dir: Path, *, name: str = DEFAULT_NAME, version: int | None = None,
     data: str = "kcs",
 ) -> tuple[Scorer, list[AtRate]]:  # fmt: skip
     """A saved scorer's metrics on labelled rows."""
     _check(data)
+    if data != "kcs":
+        raise Invalid("data", f"{data!r} is not a KCS data set")
     scorer = Scorer.load(data_dir, name, version)
     return scorer, scorer.evaluate(read_kcs_csv(valid_path))
 
