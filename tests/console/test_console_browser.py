@@ -124,16 +124,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
     lingang("users", "create", ADMIN[0], "--role", "admin", "--password", ADMIN[1], env=env)
     lingang("simulate", "--enterprises", "40", "--days", "45", "--seed", "3", env=env)
-    port = free_port()
-    log = data_dir / "server.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-c", LINGANG, "serve", "--host", LOCAL_HOST, "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://{LOCAL_HOST}:{port}"
+    server, base, log = spawn_server(data_dir, env)
     try:
         # the CLI works beside a running server, as an operator's would; it overlaps the start
         lingang(
@@ -143,6 +134,20 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
     finally:
         stop_server(server)
+
+
+def spawn_server(data_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """``lingang serve`` on a free local port, logging to ``data_dir/server.log``."""
+    port = free_port()
+    log = data_dir / "server.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-c", LINGANG, "serve", "--host", LOCAL_HOST, "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    return server, f"http://{LOCAL_HOST}:{port}", log
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:

@@ -19,13 +19,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from console.test_console_browser import (
-    LINGANG,
-    LOCAL_HOST,
     foreign_hosts,
-    free_port,
     launch_browser,
     lingang,
     sign_in,
+    spawn_server,
     stop_server,
     wait_healthy,
 )
@@ -63,16 +61,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
     env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
     lingang("simulate", "--enterprises", "40", "--days", "45", "--seed", "3", env=env)
-    port = free_port()
-    log = data_dir / "server.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-c", LINGANG, "serve", "--host", LOCAL_HOST, "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://{LOCAL_HOST}:{port}"
+    server, base, log = spawn_server(data_dir, env)
     try:
         made = subprocess.run(
             [sys.executable, "-c", MAKE_USERS, PASSWORD, *(f"{u}={r}" for u, r in USERS.items())],

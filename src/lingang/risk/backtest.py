@@ -77,16 +77,6 @@ class BatchScorer(Protocol):
 BatchScorerLookup = Callable[[str], BatchScorer | None]
 
 
-class NoBatchFeatures:
-    """No features (rule sets that use none)."""
-
-    def compute(
-        self, dataset: str, events: pa.Table, needed: frozenset[str] | None = None
-    ) -> pa.Table:
-        """An empty table of the right length."""
-        return events.select([])
-
-
 @dataclass(frozen=True, slots=True)
 class RuleStats:
     """One rule's hits over the range."""

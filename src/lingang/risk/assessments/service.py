@@ -80,21 +80,6 @@ class LearnedScorer(Protocol):
 ScorerLookup = Callable[[str], LearnedScorer | None]
 
 
-class NoFeatures:
-    """A provider with no features (rule sets that use none)."""
-
-    def types_for(self, dataset: str) -> Mapping[str, Type]:
-        """No features."""
-        return {}
-
-    def compute(self, dataset: str, event: Mapping[str, Any]) -> dict[str, Any]:
-        """No values."""
-        return {}
-
-    def observe(self, dataset: str, record: Mapping[str, Any]) -> None:
-        """Nothing to keep."""
-
-
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """A stored verdict, as the API and console show it."""
