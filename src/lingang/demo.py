@@ -17,7 +17,7 @@ from typing import Any
 
 from lingang.bootstrap import Platform
 from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
-from lingang.errors import Conflict, NotFound
+from lingang.errors import Conflict, Invalid, NotFound
 from lingang.simulate import Target, ZoneParams, plan_zone, run_simulation, simulation_dir
 from lingang.simulate.load import MANIFEST
 from lingang.simulate.output import read_manifest
@@ -48,6 +48,8 @@ class DemoZone:
     enterprise_user_firm: Enterprise
     manifest: dict[str, Any]
     reused: bool
+    #: the zone scorer the ``declaration_model`` scenario uses, or why there is none
+    scorer: str = ""
 
 
 def demo_uscc(index: int) -> str:
@@ -73,8 +75,26 @@ def build_demo_zone(
     credentials.insert(2, _ensure_user(platform, Role.RISK_OFFICER, saved, firm, suffix="-2"))
     _save_credentials(path, credentials)
     platform.rulesets.ensure_shipped()
-    zone = DemoZone(platform.entities.count(), firm, manifest, reused)
+    scorer = _ensure_zone_scorer(platform)
+    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer)
     return zone, credentials
+
+
+def _ensure_zone_scorer(platform: Platform) -> str:
+    """Train ``zone-gbdt`` on the demo zone unless a version is saved; say which is used."""
+    from lingang.risk.scorers.runs import train_zone
+    from lingang.risk.scorers.model import versions
+    from lingang.risk.scorers.zone import ZONE_NAME
+
+    data_dir = platform.settings.data_dir
+    saved = versions(data_dir, ZONE_NAME)
+    if saved:
+        return f"{ZONE_NAME}-{max(saved)}"
+    try:
+        report = train_zone(data_dir, platform.lake.store)
+    except (Invalid, NotFound) as exc:  # a zone too small or too short to learn from
+        return f"none ({exc})"
+    return f"{ZONE_NAME}-{report.version} (trained now)"
 
 
 def _simulate(platform: Platform, enterprises: int, days: int) -> dict[str, Any]:

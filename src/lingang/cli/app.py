@@ -91,6 +91,7 @@ def demo(
                 "enterprises": zone.enterprises,
                 "enterprise_user_firm": zone.enterprise_user_firm,
                 "simulation": zone.manifest,
+                "scorer": zone.scorer,
                 "logins": credentials,
             }
         )
@@ -107,7 +108,7 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
     typer.echo(
         f"demo zone ready in {settings.data_dir.resolve()} ({zone.enterprises:,} simulated "
         f"enterprises, {lines:,} declaration lines over {days} days{reused}; "
-        f"enterprise user → {zone.enterprise_user_firm.name_zh})"
+        f"enterprise user → {zone.enterprise_user_firm.name_zh}; zone scorer: {zone.scorer})"
     )
     print_table(
         ["role", "角色", "username", "password"],

@@ -28,18 +28,23 @@ from lingang.risk.scenarios.model import ScenarioSpec
 
 MAX_DAYS = 731
 
+LINE_PATTERNS = ("undervaluation", "hs_misclassification", "origin_laundering",
+                 "dg_misdeclaration")  # fmt: skip
+#: a scenario over any line-level pattern (the zone scorer's label) has this pattern
+ANY_LINE_PATTERN = "line_patterns"
+
 # For each pattern, which rows of which dataset are ground truth, as SQL over ``events``.
 TRUTH_SQL: dict[str, dict[str, str]] = {
     "declarations": {
+        ANY_LINE_PATTERN: "(declaration_id || '/' || item_no) IN ("
+        + " UNION ".join(
+            f"SELECT declaration_id || '/' || item_no FROM truth_{p}" for p in LINE_PATTERNS
+        )
+        + ")",
         **{
             p: "(declaration_id || '/' || item_no) IN "
             f"(SELECT declaration_id || '/' || item_no FROM truth_{p})"
-            for p in (
-                "undervaluation",
-                "hs_misclassification",
-                "origin_laundering",
-                "dg_misdeclaration",
-            )
+            for p in LINE_PATTERNS
         },
         "circular_flow": "declaration_id IN (SELECT export_declaration_id FROM truth_circular_flow"
         " UNION SELECT import_declaration_id FROM truth_circular_flow)",
@@ -249,16 +254,22 @@ def _days(events: pa.Table, column: str) -> np.ndarray[Any, Any]:
 
 def _truth_flags(dataset: str, events: pa.Table,
                  truth: Mapping[str, pa.Table]) -> dict[str, np.ndarray[Any, Any]]:  # fmt: skip
-    wanted = {p: sql for p, sql in TRUTH_SQL.get(dataset, {}).items() if p in truth}
+    wanted = {p: sql for p, sql in TRUTH_SQL.get(dataset, {}).items()
+              if all(t in truth for t in _truth_tables(p))}  # fmt: skip
     if not wanted or events.num_rows == 0:
         return {}
     with duckdb.connect() as con:
         con.register("events", events)
-        for pattern in wanted:
-            con.register(f"truth_{pattern}", truth[pattern])
+        for table in {t for pattern in wanted for t in _truth_tables(pattern)}:
+            con.register(f"truth_{table}", truth[table])
         columns = ", ".join(f'coalesce({sql}, false) AS "{p}"' for p, sql in wanted.items())
         flags = con.sql(f"SELECT {columns} FROM events").to_arrow_table()
     return {p: flags.column(p).to_numpy(zero_copy_only=False) for p in wanted}
+
+
+def _truth_tables(pattern: str) -> tuple[str, ...]:
+    """The simulator's truth tables a pattern's ground truth reads."""
+    return LINE_PATTERNS if pattern == ANY_LINE_PATTERN else (pattern,)
 
 
 def _fired(hits: pa.Table, rule: str) -> np.ndarray[Any, Any]:

@@ -1,5 +1,6 @@
-"""Online (generated Python, closures) and batch (DuckDB) evaluation agree on random rules
-over random events, one rule at a time and as a rule set."""
+"""Online (generated Python, closures) and batch (DuckDB and polars) evaluation agree on
+random rules over random events, one rule at a time and as a rule set, with the string
+columns plain or dictionary-encoded."""
 
 from __future__ import annotations
 
@@ -143,7 +144,10 @@ def test_python_and_duckdb_agree_on_every_row(
 ) -> None:
     source = data.draw(expression(type_, 3), label="source")
     compiled = compile_expression(source, SCHEMA)
-    batch = compiled.batch(pa.Table.from_pylist(events, schema=ARROW), LISTS).to_pylist()
+    table = pa.Table.from_pylist(events, schema=ARROW)
+    batch = compiled.batch(table, LISTS).to_pylist()
+    vectorised = compiled.batch_polars(table, LISTS).to_pylist()
+    encoded = compiled.batch_polars(_dictionary_encoded(table), LISTS).to_pylist()
     bound = compiled.bind(LISTS)
     context_lists = {name: frozenset(LISTS_NORMALISED[name]) for name in compiled.lists}
     for event, from_sql in zip(events, batch, strict=True):
@@ -151,8 +155,18 @@ def test_python_and_duckdb_agree_on_every_row(
         online = compiled.evaluate(event, LISTS, features)
         closure = compiled.python(event, Context(context_lists, features))
         assert _same(online, from_sql), (source, event, online, from_sql)
+        assert _same(online, vectorised.pop(0)), (source, event, online)
+        assert _same(online, encoded.pop(0)), (source, event, online)
         assert _same(online, closure), (source, event, online, closure)
         assert _same(bound(event, features), online), (source, event)
+
+
+def _dictionary_encoded(table: pa.Table) -> pa.Table:
+    """``table`` with its string columns dictionary-encoded, as the lake's Parquet reads."""
+    for name in ("s1", "s2"):
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, table.column(name).dictionary_encode())
+    return table
 
 
 LISTS_NORMALISED: dict[str, list[Any]] = {"L": LISTS["L"], "M": [float(x) for x in LISTS["M"]]}
@@ -175,8 +189,13 @@ def test_a_rule_set_fires_what_each_rule_alone_fires(
     rule_set = compile_rule_set(rules)
     run = rule_set.bind(LISTS)
     scores = [float(i + 1) for i in range(len(rules))]
-    table = rule_set.batch(pa.Table.from_pylist(events, schema=ARROW), LISTS, scores)
+    data = pa.Table.from_pylist(events, schema=ARROW)
+    table = rule_set.batch(data, LISTS, scores, engine="duckdb")
     masks, totals = table.column("hits_0").to_pylist(), table.column("score").to_pylist()
+    for frame in (data, _dictionary_encoded(data)):
+        vectorised = rule_set.batch(frame, LISTS, scores)  # polars, the default
+        assert vectorised.column("hits_0").to_pylist() == masks, sources
+        assert vectorised.column("score").to_pylist() == totals, sources
     for event, mask, total in zip(events, masks, totals, strict=True):
         features = {"f1": event["f1"]}
         alone = [i for i, rule in enumerate(rules) if rule.evaluate(event, LISTS, features)]

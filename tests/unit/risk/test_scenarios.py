@@ -68,12 +68,28 @@ def broken(path: str, value: Any) -> dict[str, Any]:
         ("scenarios.0.thresholds", {"review": 80, "hold": 50}, "scenarios[0].thresholds.hold",
          "below the review"),
         ("scenarios.0.rules.0.reason_en", "", "scenarios[0].rules[0].reason_en", "required"),
+        ("scenarios.0.rules", [], "scenarios[0].rules", "unless the scenario names a scorer"),
+        ("scenarios.0.rules", "VA01", "scenarios[0].rules", "must be a list"),
     ],
 )  # fmt: skip
 def test_a_bad_entry_is_refused_by_its_path(path: str, value: Any, field: str, reason: str) -> None:
     with pytest.raises(Invalid) as caught:
         load_document(broken(path, value))
     assert caught.value.field == field and reason in caught.value.reason
+
+
+def test_a_scenario_of_a_scorer_alone_scores_its_probability() -> None:
+    doc = copy.deepcopy(DOC)
+    doc["scenarios"][0]["rules"] = []
+    doc["scenarios"][0]["scorer"] = {"name": "zone-gbdt", "weight": 100}
+    doc["scenarios"][1]["rules"][0]["id"] = "FL01"
+    rule_set = compiled(doc)
+    evaluator = rule_set.bind("declarations", {"watch": []})
+    held = evaluator.evaluate({"declared_value": 5.0}, {}, {"zone-gbdt": 0.73})
+    assert (held.score, held.outcome) == (73.0, Outcome.HOLD)
+    assert held.scenarios[0].scorer_probability == 0.73 and not held.hits
+    untrained = evaluator.evaluate({"declared_value": 5.0}, {}, None)
+    assert (untrained.score, untrained.outcome) == (0.0, Outcome.PASS)
 
 
 def test_a_rule_that_does_not_compile_is_named() -> None:

@@ -96,18 +96,22 @@ COMPARISON = frozenset({"=", "!=", "<", "<=", ">", ">="})
 LOGICAL = frozenset({"and", "or"})
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly under ``node``, in source order."""
+    if isinstance(node, Unary | IsNull):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, InSet):
+        return (node.needle, *node.items)
+    return node.args if isinstance(node, Call) else ()
+
+
 def first_name(node: Node) -> str | None:
     """The first field, feature or function the node mentions, to name it in an error."""
     if isinstance(node, FieldRef | FeatureRef | Call):
         return node.name
-    children: tuple[Node, ...] = ()
-    if isinstance(node, Unary | IsNull):
-        children = (node.operand,)
-    elif isinstance(node, Binary):
-        children = (node.left, node.right)
-    elif isinstance(node, InSet):
-        children = (node.needle, *node.items)
-    for child in children:
+    for child in children(node):
         name = first_name(child)
         if name is not None:
             return name

@@ -64,7 +64,10 @@ def _in_set(node: ast.InSet, schema: RuleSchema) -> str:
 def _call(node: ast.Call, schema: RuleSchema) -> str:
     function = FUNCTIONS.get(node.name)
     if function.strict and any(infer(arg, schema) is Type.NULL for arg in node.args):
-        return "NULL"  # DuckDB cannot bind an untyped null argument; the result is null anyway
+        # DuckDB cannot bind an untyped null argument; the result is null anyway, typed so
+        # that an enclosing call still binds (`contains('', lower(null))`)
+        returns = infer(node, schema)
+        return "NULL" if returns is Type.NULL else f"CAST(NULL AS {SQL_TYPES[returns]})"
     return function.sql([compile_sql(arg, schema) for arg in node.args], node)
 
 
@@ -96,15 +99,6 @@ def list_names(node: ast.Node) -> set[str]:
         first = node.args[0]
         if isinstance(first, ast.Literal) and isinstance(first.value, str):
             names.add(first.value)
-    children: tuple[ast.Node, ...] = ()
-    if isinstance(node, ast.Unary | ast.IsNull):
-        children = (node.operand,)
-    elif isinstance(node, ast.Binary):
-        children = (node.left, node.right)
-    elif isinstance(node, ast.InSet):
-        children = (node.needle, *node.items)
-    elif isinstance(node, ast.Call):
-        children = node.args
-    for child in children:
+    for child in ast.children(node):
         names |= list_names(child)
     return names

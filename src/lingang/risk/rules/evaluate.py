@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -19,10 +20,62 @@ from lingang.risk.rules.parser import parse
 from lingang.risk.rules.typecheck import infer
 from lingang.risk.rules.types import RuleSchema, Type
 
+if TYPE_CHECKING:
+    import polars as pl
+
+log = logging.getLogger(__name__)
+
+RESULT = "__lingang_result__"
+"""The name a batch result column takes beside the frame's own columns."""
+
 BoundEvaluator = Callable[[Mapping[str, Any], Mapping[str, Any] | None], Any]
 
 Lists = Mapping[str, Collection[Any]]
 Batch = pa.Table | pa.RecordBatch | duckdb.DuckDBPyRelation
+
+
+def as_frame(data: Batch | pl.DataFrame) -> pl.DataFrame:
+    """``data`` as a polars frame (Arrow columns are shared, not copied)."""
+    import polars as pl
+
+    if isinstance(data, pl.DataFrame):
+        return data
+    table = data.to_arrow_table() if isinstance(data, duckdb.DuckDBPyRelation) else data
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)  # a table or record batch gives a frame
+    return frame
+
+
+def columns_over(frame: pl.DataFrame, expressions: Sequence[pl.Expr]) -> pl.DataFrame:
+    """The ``expressions`` as columns of ``frame``'s height.
+
+    ``with_columns`` broadcasts constants. Polars 2.1 can still turn an expression that reads a
+    column into a one-row result its planner will not broadcast (the compiler folds the cases
+    found so far, e.g. ``null = x``); then each expression is computed alone and a one-row
+    result is repeated, so a new such case stays correct rather than failing the batch."""
+    import polars as pl
+
+    names = [e.meta.output_name() for e in expressions]
+    try:
+        return frame.lazy().with_columns(expressions).select(names).collect()
+    except pl.exceptions.InvalidOperationError:
+        log.debug("polars did not broadcast a one-row result; evaluating rules one by one")
+    columns = []
+    for expression in expressions:
+        column = frame.select(expression).to_series()
+        if column.len() == 1 and frame.height != 1:
+            column = column.extend_constant(column[0], frame.height - 1)
+        columns.append(column)
+    return pl.DataFrame(columns)
+
+
+def categorical_columns(frame: pl.DataFrame) -> frozenset[str]:
+    """The dictionary-encoded (categorical) columns of ``frame``."""
+    import polars as pl
+
+    return frozenset(
+        name for name, dtype in frame.schema.items() if isinstance(dtype, pl.Categorical | pl.Enum)
+    )
 
 
 def prepare_lists(
@@ -87,6 +140,23 @@ class CompiledExpression:
             result = con.sql(query, params=params).to_arrow_table()
         assert result is not None  # a SELECT always yields a table
         array: pa.Array[Any] = result.column(0).combine_chunks()
+        return array
+
+    def polars(self, lists: Lists | None = None, categorical: Collection[str] = ()) -> pl.Expr:
+        """The polars expression of this rule over a frame whose ``categorical`` string
+        columns are dictionary-encoded (the vectorised back end; same meaning as SQL)."""
+        from lingang.risk.rules.compile_polars import Target, compile_polars
+
+        target = Target(self.schema, self._python_lists(lists), frozenset(categorical))
+        expression: pl.Expr = compile_polars(self.tree, target)
+        return expression
+
+    def batch_polars(self, data: Batch | pl.DataFrame, lists: Lists | None = None) -> pa.Array[Any]:
+        """:meth:`batch` computed by polars instead of DuckDB: the same values, row for row."""
+        frame = as_frame(data)
+        expression = self.polars(lists, categorical_columns(frame)).alias(RESULT)
+        result = columns_over(frame, [expression]).get_column(RESULT)
+        array: pa.Array[Any] = result.to_arrow()
         return array
 
     def _python_lists(self, lists: Lists | None) -> dict[str, frozenset[Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -18,8 +18,16 @@ import pyarrow as pa
 from lingang.errors import Invalid
 from lingang.risk.rules.codegen import Generated, generate_rule_set
 from lingang.risk.rules.compile_sql import quote_identifier
-from lingang.risk.rules.evaluate import Batch, CompiledRule, Lists, prepare_lists
+from lingang.risk.rules.evaluate import (
+    Batch,
+    CompiledRule,
+    Lists,
+    prepare_lists,
+)
 from lingang.risk.rules.types import RuleSchema
+
+Engine = Literal["polars", "duckdb"]
+"""Which vectorised back end computes a batch."""
 
 FiredRules = Callable[..., list[int]]
 """``run(event, features=None) -> list[int]``: indexes of the rules that fire."""
@@ -86,9 +94,22 @@ class RuleSetEvaluator:
         return f"SELECT {', '.join(columns)} FROM {relation}", params
 
     def batch(
-        self, data: Batch, lists: Lists | None = None, scores: Sequence[float] | None = None
+        self,
+        data: Batch,
+        lists: Lists | None = None,
+        scores: Sequence[float] | None = None,
+        engine: Engine = "polars",
     ) -> pa.Table:
-        """The :meth:`query` columns for every row of ``data``, in order."""
+        """The :meth:`query` columns for every row of ``data``, in order, computed by polars
+        (the default: one lazy plan, each rule evaluated once) or by DuckDB (:meth:`query`)."""
+        if engine == "polars":
+            from lingang.risk.rules.batch_polars import rule_set_batch
+
+            if scores is not None and len(scores) != len(self.rules):
+                raise Invalid("scores", f"expected {len(self.rules)} scores, got {len(scores)}")
+            return rule_set_batch(self.rules, data, lists, scores)
+        if engine != "duckdb":
+            raise Invalid("engine", f"must be 'polars' or 'duckdb', not {engine!r}")
         table = data.to_arrow_table() if isinstance(data, duckdb.DuckDBPyRelation) else data
         query, params = self.query(lists, scores=scores)
         with duckdb.connect() as con:

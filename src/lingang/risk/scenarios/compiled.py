@@ -246,26 +246,14 @@ def _compile(scenario: ScenarioSpec, spec: RuleSpec, schema: RuleSchema, path: s
     return CompiledRuleRef(scenario, spec, rule, tuple(dict.fromkeys(shown)))
 
 
-def _children(node: ast.Node) -> tuple[ast.Node, ...]:
-    if isinstance(node, ast.Unary | ast.IsNull):
-        return (node.operand,)
-    if isinstance(node, ast.Binary):
-        return (node.left, node.right)
-    if isinstance(node, ast.InSet):
-        return (node.needle, *node.items)
-    if isinstance(node, ast.Call):
-        return node.args
-    return ()
-
-
 def _names(node: ast.Node) -> list[str]:
     """Fields and features a rule reads, in order of appearance."""
     if isinstance(node, ast.FieldRef | ast.FeatureRef):
         return [node.name]
-    return [n for child in _children(node) for n in _names(child)]
+    return [n for child in ast.children(node) for n in _names(child)]
 
 
 def _features(node: ast.Node) -> list[str]:
     if isinstance(node, ast.FeatureRef):
         return [node.name]
-    return [n for child in _children(node) for n in _features(child)]
+    return [n for child in ast.children(node) for n in _features(child)]

@@ -157,9 +157,12 @@ def _scenario(item: Any, path: str) -> ScenarioSpec:
     hold = _number(thresholds, "hold", f"{path}.thresholds", 0, 100)
     if hold < review:
         raise Invalid(f"{path}.thresholds.hold", "must not be below the review threshold")
-    rules_raw = item.get("rules")
-    if not isinstance(rules_raw, Sequence) or isinstance(rules_raw, str) or not rules_raw:
-        raise Invalid(f"{path}.rules", "must be a non-empty list")
+    scorer = _scorer(item.get("scorer"), f"{path}.scorer")
+    rules_raw = item.get("rules", [] if scorer else None)
+    if not isinstance(rules_raw, Sequence) or isinstance(rules_raw, str):
+        raise Invalid(f"{path}.rules", "must be a list")
+    if not rules_raw and scorer is None:
+        raise Invalid(f"{path}.rules", "must not be empty unless the scenario names a scorer")
     rules = tuple(_rule(r, f"{path}.rules[{i}]") for i, r in enumerate(rules_raw))
     pattern = item.get("pattern")
     if pattern is not None and not isinstance(pattern, str):
@@ -167,7 +170,7 @@ def _scenario(item: Any, path: str) -> ScenarioSpec:
     return ScenarioSpec(
         id=ident, dataset=dataset, title_zh=_text(item, "title_zh", path),
         title_en=_text(item, "title_en", path), review=review, hold=hold, rules=rules,
-        pattern=pattern, scorer=_scorer(item.get("scorer"), f"{path}.scorer"),
+        pattern=pattern, scorer=scorer,
     )  # fmt: skip
 
 
