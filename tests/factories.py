@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -50,3 +51,17 @@ def login_as(client: TestClient, platform: Platform, role: Role) -> dict[str, st
     """Create a user of ``role`` and return its Authorization header."""
     user = make_user(platform, role)
     return bearer(client, user.username)
+
+
+def declaration_line(
+    item_no: int = 1, declaration_id: str = "223320250000012345", **changes: Any
+) -> dict[str, Any]:
+    """A valid declaration line; a US-named supplier shipping 'from Vietnam' fires OL01."""
+    return {
+        "declaration_id": declaration_id, "item_no": item_no, "declared_on": "2025-03-03",
+        "direction": "import", "enterprise_code": demo_uscc(11), "declarant_id": "D1",
+        "foreign_party": "Orbit Supply Inc.", "hs_code": "8542310000", "origin_country": "VN",
+        "departure_country": "VN", "declared_value": 120000.0, "currency": "USD",
+        "quantity": 1000, "unit": "PCE", "net_mass_kg": 12.5, "transport_mode": "air",
+        "customs_office": "2233", "trade_mode": "0110", **changes,
+    }  # fmt: skip

@@ -82,8 +82,8 @@ def build_demo_zone(
 
 def _ensure_zone_scorer(platform: Platform) -> str:
     """Train ``zone-gbdt`` on the demo zone unless a version is saved; say which is used."""
-    from lingang.risk.scorers.runs import train_zone
     from lingang.risk.scorers.model import versions
+    from lingang.risk.scorers.runs import train_zone
     from lingang.risk.scorers.zone import ZONE_NAME
 
     data_dir = platform.settings.data_dir

@@ -6,23 +6,15 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from factories import login_as
+from factories import declaration_line, login_as
 from lingang.bootstrap import Platform
-from lingang.demo import demo_uscc
 from lingang.risk.assessments.events import AlertRaised
 from lingang.types import Role
 
 
 def declaration(item_no: int = 1, **changes: Any) -> dict[str, Any]:
     """A valid declaration line; a US-named supplier shipping 'from Vietnam' fires OL01."""
-    return {
-        "declaration_id": "223320250000012345", "item_no": item_no, "declared_on": "2025-03-03",
-        "direction": "import", "enterprise_code": demo_uscc(11), "declarant_id": "D1",
-        "foreign_party": "Orbit Supply Inc.", "hs_code": "8542310000", "origin_country": "VN",
-        "departure_country": "VN", "declared_value": 120000.0, "currency": "USD",
-        "quantity": 1000, "unit": "PCE", "net_mass_kg": 12.5, "transport_mode": "air",
-        "customs_office": "2233", "trade_mode": "0110", **changes,
-    }  # fmt: skip
+    return declaration_line(item_no, "223320250000012345", **changes)
 
 
 def test_an_assessment_is_stored_with_its_hits_and_raises_an_alert(
@@ -105,8 +97,10 @@ def test_publishing_needs_a_second_officer(client: TestClient, platform: Platfor
     author = login_as(client, platform, Role.RISK_OFFICER)
     second = login_as(client, platform, Role.RISK_OFFICER)
     version = _draft_with(client, author, 80)
-    assert client.post(f"/api/risk/rule-sets/{version}/approve", headers=second,
-                       json={}).status_code == 409  # a draft is not yet submitted
+    assert (
+        client.post(f"/api/risk/rule-sets/{version}/approve", headers=second, json={}).status_code
+        == 409
+    )  # a draft is not yet submitted
     assert client.post(f"/api/risk/rule-sets/{version}/submit", headers=second).status_code == 403
     assert client.post(f"/api/risk/rule-sets/{version}/submit", headers=author).status_code == 200
     own = client.post(f"/api/risk/rule-sets/{version}/approve", headers=author, json={})

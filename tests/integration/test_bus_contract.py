@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import nats
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -274,6 +275,73 @@ def test_answers_ping_while_open_and_refuses_after_close(bus: Bus) -> None:
         bus.publish(SampleHappened(n=1))
 
 
+def test_publish_many_delivers_every_event_in_order(bus: Bus) -> None:
+    seen: list[Event] = []
+    bus.subscribe("watcher", [SampleHappened], seen.append)
+    events = [SampleHappened(n=n) for n in range(30)]
+
+    assert bus.publish_many(events) == len(events)
+
+    assert bus.wait_idle(WAIT_S)
+    assert ids(seen) == ids(events)
+
+
+def test_publish_many_refuses_an_unregistered_event_type_before_publishing(bus: Bus) -> None:
+    class Unregistered(Event):
+        name: ClassVar[str] = "bus_contract.unregistered_many"
+
+    seen: list[Event] = []
+    bus.subscribe("watcher", [SampleHappened], seen.append)
+
+    with pytest.raises(Invalid):
+        bus.publish_many([SampleHappened(n=1), Unregistered()])
+
+    assert bus.wait_idle(WAIT_S)
+    assert seen == []
+
+
+def test_publish_many_raises_unavailable_when_nothing_was_taken(bus: Bus) -> None:
+    bus.close()
+
+    with pytest.raises(Unavailable):
+        bus.publish_many([SampleHappened(n=1), SampleHappened(n=2)])
+
+
+def test_subscribe_batch_delivers_every_event_in_order(bus: Bus) -> None:
+    batches: list[list[Event]] = []
+    bus.subscribe_batch("batcher", [SampleHappened], lambda events: batches.append(list(events)))
+    events = [SampleHappened(n=n) for n in range(40)]
+
+    bus.publish_many(events)
+
+    assert bus.wait_idle(WAIT_S)
+    assert ids([event for batch in batches for event in batch]) == ids(events)
+    assert all(type(event) is SampleHappened for batch in batches for event in batch)
+
+
+def test_a_failing_event_of_a_batch_is_retried_alone_and_the_others_are_handled(
+    bus: Bus,
+) -> None:
+    calls: list[list[uuid.UUID]] = []
+    handled: list[uuid.UUID] = []
+    events = [SampleHappened(n=n) for n in range(20)]
+    poison = events[7]
+
+    def handle(batch: Sequence[Event]) -> None:
+        calls.append(ids(batch))
+        if poison.event_id in ids(batch):
+            raise RuntimeError("poison")
+        handled.extend(ids(batch))
+
+    bus.subscribe_batch("batcher", [SampleHappened], handle)
+
+    bus.publish_many(events)
+
+    assert bus.wait_idle(WAIT_S)
+    assert sorted(handled) == sorted(ids(events[:7] + events[8:]))
+    assert calls.count([poison.event_id]) == len(FAST_RETRIES) + 1
+
+
 NATS_ONLY = pytest.mark.parametrize(
     "make_bus", [pytest.param("nats", marks=pytest.mark.nats)], indirect=True
 )
@@ -296,6 +364,23 @@ def test_a_durable_consumer_gets_what_was_published_while_it_was_away(
 
     assert second.wait_idle(WAIT_S)
     assert seen == [event]
+
+
+@NATS_ONLY
+def test_a_batch_consumer_gets_a_backlog_in_batches(make_bus: Callable[[], Bus]) -> None:
+    publisher = make_bus()
+    publisher.subscribe_batch("backlog", [SampleHappened], lambda events: None)
+    publisher.close()  # the durable consumer exists; the backlog waits for it
+    events = [SampleHappened(n=n) for n in range(60)]
+    make_bus().publish_many(events)
+    sizes: list[int] = []
+    worker = make_bus()
+
+    worker.subscribe_batch("backlog", [SampleHappened], lambda events: sizes.append(len(events)))
+
+    assert worker.wait_idle(WAIT_S)
+    assert sum(sizes) == len(events)
+    assert max(sizes) > 1
 
 
 @NATS_ONLY
@@ -389,17 +474,24 @@ def count(database: Database, table: type[OutboxRow] | type[ProcessedEvent]) -> 
 
 
 class RecordingBus(InProcessBus):
-    """A bus that records what is published and can be switched off."""
+    """A bus that records what is published and can be switched off, at once or after
+    taking ``limit`` events in all."""
 
     def __init__(self) -> None:
         super().__init__()
         self.published: list[Event] = []
+        self.batches: list[int] = []
         self.down = False
+        self.limit: int | None = None
 
     def publish(self, event: Event) -> None:
-        if self.down:
+        if self.down or (self.limit is not None and len(self.published) >= self.limit):
             raise Unavailable("broker down")
         self.published.append(event)
+
+    def publish_many(self, events: Sequence[Event]) -> int:
+        self.batches.append(len(events))
+        return super().publish_many(events)
 
 
 def commit_events(database: Database, events: list[Event]) -> None:
@@ -420,6 +512,54 @@ def test_relay_publishes_pending_rows_in_id_order_once(database: Database) -> No
     assert relay.flush() == 5
     assert relay.flush() == 0
     assert ids(bus.published) == ids(events)
+    with database.sessions() as session:
+        assert all(row.published_at for row in session.scalars(select(OutboxRow)))
+
+
+def test_relay_publishes_each_batch_of_rows_with_one_publish_many(database: Database) -> None:
+    bus = RecordingBus()
+    events: list[Event] = [SampleHappened(n=n) for n in range(5)]
+    commit_events(database, events)
+
+    assert OutboxRelay(database, bus, batch_size=2).flush() == 5
+
+    assert bus.batches == [2, 2, 1]
+    assert ids(bus.published) == ids(events)
+
+
+def test_relay_marks_the_rows_taken_before_the_bus_failed_and_keeps_the_rest(
+    database: Database,
+) -> None:
+    bus = RecordingBus()
+    events: list[Event] = [SampleHappened(n=n) for n in range(5)]
+    commit_events(database, events)
+    relay = OutboxRelay(database, bus)
+
+    bus.limit = 3
+    assert relay.flush() == 3
+    with database.sessions() as session:
+        rows = session.scalars(select(OutboxRow).order_by(OutboxRow.id)).all()
+        assert [row.published_at is not None for row in rows] == [True] * 3 + [False] * 2
+        assert [(row.attempts, row.last_error) for row in rows[3:]] == [
+            (1, "broker down"),
+            (0, None),
+        ]
+    bus.limit = None
+
+    assert relay.flush() == 2
+    assert ids(bus.published) == ids(events)
+
+
+def test_relay_publishes_through_the_bus_to_its_subscribers(bus: Bus, database: Database) -> None:
+    seen: list[Event] = []
+    bus.subscribe("watcher", [SampleHappened], seen.append)
+    events: list[Event] = [SampleHappened(n=n) for n in range(25)]
+    commit_events(database, events)
+
+    assert OutboxRelay(database, bus, batch_size=10).flush() == len(events)
+
+    assert bus.wait_idle(WAIT_S)
+    assert ids(seen) == ids(events)
     with database.sessions() as session:
         assert all(row.published_at for row in session.scalars(select(OutboxRow)))
 
@@ -564,6 +704,99 @@ def test_idempotent_consumer_treats_a_concurrent_duplicate_as_handled(
 
     assert calls == [event.event_id]
     assert count(database, ProcessedEvent) == 1
+
+
+def count_commits(database: Database) -> list[int]:
+    """A one-item list counting the commits on ``database`` from now on."""
+    commits = [0]
+
+    def counted(connection: object) -> None:
+        commits[0] += 1
+
+    sa_event.listen(database.engine, "commit", counted)
+    return commits
+
+
+def test_idempotent_consumer_handles_a_batch_in_one_commit_skipping_handled_ids(
+    database: Database,
+) -> None:
+    batches: list[list[uuid.UUID]] = []
+
+    def write_all(session: Session, events: Sequence[Event]) -> None:
+        batches.append(ids(events))
+        for event in events:
+            record_handled(session, event)
+
+    consumer = IdempotentConsumer(database, "worker", record_handled, batch_handler=write_all)
+    old, new, newer = SampleHappened(n=1), SampleHappened(n=2), SampleHappened(n=3)
+    consumer(old)
+    commits = count_commits(database)
+
+    consumer.handle_many([old, new, newer, new])
+
+    assert batches == [[new.event_id, newer.event_id]]
+    assert commits == [1]
+    assert count(database, ProcessedEvent) == 6  # 3 ledger rows, 3 side effects
+    consumer.handle_many([old, newer])
+    assert batches == [[new.event_id, newer.event_id]]
+    assert commits == [1]
+
+
+def test_idempotent_consumer_runs_the_one_event_handler_without_a_batch_handler(
+    database: Database,
+) -> None:
+    events = [SampleHappened(n=n) for n in range(3)]
+
+    IdempotentConsumer(database, "worker", record_handled).handle_many(events)
+
+    with database.sessions() as session:
+        ledger = session.scalars(select(ProcessedEvent.consumer, ProcessedEvent.event_id)).all()
+        assert len(ledger) == 6
+
+
+def test_idempotent_consumer_rolls_back_a_failing_batch(database: Database) -> None:
+    def write_then_fail(session: Session, events: Sequence[Event]) -> None:
+        for event in events:
+            record_handled(session, event)
+        raise RuntimeError("boom")
+
+    consumer = IdempotentConsumer(database, "worker", record_handled, write_then_fail)
+    events = [SampleHappened(n=n) for n in range(3)]
+
+    with pytest.raises(RuntimeError):
+        consumer.handle_many(events)
+
+    assert count(database, ProcessedEvent) == 0
+
+
+def test_idempotent_consumer_handles_a_batch_alone_after_a_concurrent_duplicate(
+    database: Database,
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    calls: list[uuid.UUID] = []
+
+    def slow(session: Session, event: Event) -> None:
+        calls.append(event.event_id)
+        entered.set()
+        release.wait(WAIT_S)
+
+    def in_batch(session: Session, events: Sequence[Event]) -> None:
+        calls.extend(ids(events))
+
+    consumer = IdempotentConsumer(database, "worker", slow, batch_handler=in_batch)
+    first_event, other = SampleHappened(n=1), SampleHappened(n=2)
+    first = threading.Thread(target=consumer, args=(first_event,))
+    second = threading.Thread(target=consumer.handle_many, args=([first_event, other],))
+    first.start()
+    assert entered.wait(WAIT_S)
+    second.start()
+    wait_until_blocked(database)
+    release.set()
+    first.join(WAIT_S)
+    second.join(WAIT_S)
+
+    assert calls == [first_event.event_id, other.event_id]
+    assert count(database, ProcessedEvent) == 2
 
 
 def wait_until_blocked(database: Database) -> None:

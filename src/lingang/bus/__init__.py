@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lingang.bus.base import RETRY_DELAYS_S, Bus, Handler
+from lingang.bus.base import RETRY_DELAYS_S, BatchHandler, Bus, Handler
 from lingang.bus.events import (
     EVENT_TYPES,
     Event,
@@ -17,7 +17,13 @@ from lingang.bus.events import (
     register_event,
 )
 from lingang.bus.inprocess import InProcessBus
-from lingang.bus.relay import IdempotentConsumer, OutboxRelay, SessionHandler, write_outbox
+from lingang.bus.relay import (
+    IdempotentConsumer,
+    OutboxRelay,
+    SessionBatchHandler,
+    SessionHandler,
+    write_outbox,
+)
 
 if TYPE_CHECKING:
     from lingang.bus.nats import NatsBus
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENT_TYPES",
     "RETRY_DELAYS_S",
+    "BatchHandler",
     "Bus",
     "Event",
     "Handler",
@@ -32,6 +39,7 @@ __all__ = [
     "InProcessBus",
     "NatsBus",
     "OutboxRelay",
+    "SessionBatchHandler",
     "SessionHandler",
     "name_from_subject",
     "parse_event",

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 from lingang.bus.base import (
     RETRY_DELAYS_S,
+    BatchHandler,
     Handler,
     check_consumer_name,
     check_event_types,
     check_registered,
+    one_at_a_time,
     retry_delay,
 )
 from lingang.bus.events import Event, parse_event
@@ -67,6 +69,26 @@ class InProcessBus:
             self._pending += len(targets)
         for consumer in targets:
             consumer.inbox.put(wire)
+
+    def publish_many(self, events: Sequence[Event]) -> int:
+        """Queue ``events`` one after the other; see ``Bus.publish_many`` for the count."""
+        for event in events:
+            check_registered(event)
+        for taken, event in enumerate(events):
+            try:
+                self.publish(event)
+            except Unavailable:
+                if taken == 0:
+                    raise
+                log.warning("in-process bus took %d of %d events", taken, len(events))
+                return taken
+        return len(events)
+
+    def subscribe_batch(
+        self, consumer: str, event_types: Sequence[type[Event]], handler: BatchHandler
+    ) -> None:
+        """Register ``handler`` like ``subscribe``; here every batch holds one event."""
+        self.subscribe(consumer, event_types, one_at_a_time(handler))
 
     def subscribe(
         self, consumer: str, event_types: Sequence[type[Event]], handler: Handler

@@ -8,6 +8,11 @@ consumer share its work. A message is acked only after its handler returns; a ha
 raises is nak'ed with a growing delay and, after its last attempt, terminated (dead-lettered).
 Publishes carry ``Nats-Msg-Id`` = the event id, so JetStream drops replays within its
 duplicate window.
+
+Batching: ``publish_many`` sends its publishes concurrently and waits for the acks together;
+a batch consumer (``subscribe_batch``) gets every fetched message (up to ``max_batch``) in one
+handler call and acks them together. When that call raises, each message is handled alone,
+so only the failing event is nak'ed (and, after its last attempt, terminated).
 """
 
 from __future__ import annotations
@@ -30,10 +35,12 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
 from lingang.bus.base import (
     RETRY_DELAYS_S,
+    BatchHandler,
     Handler,
     check_consumer_name,
     check_event_types,
     check_registered,
+    one_at_a_time,
     retry_delay,
 )
 from lingang.bus.events import SUBJECT_PREFIX, Event, parse_event
@@ -56,6 +63,7 @@ class _Worker:
     durable: str
     subject: str
     handler: Handler
+    batch_handler: BatchHandler | None = None
     task: asyncio.Task[None] | None = None
     busy: bool = False
 
@@ -74,11 +82,12 @@ class NatsBus:
         ack_wait_s: float = 30.0,
         max_age_s: float = 7 * 24 * 3600.0,
         batch: int = 16,
+        max_batch: int = 100,
     ) -> None:
         self.url, self.stream, self.subject_prefix = url, stream, subject_prefix
         self._retry_delays = tuple(retry_delays)
         self._timeout_s, self._ack_wait_s, self._max_age_s = timeout_s, ack_wait_s, max_age_s
-        self._batch = batch
+        self._batch, self._max_batch = batch, max_batch
         self._lock = threading.Lock()
         self._consumers: dict[str, list[_Worker]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -136,13 +145,51 @@ class NatsBus:
         if ack.duplicate:
             log.debug("duplicate publish of %s dropped by JetStream", event.event_id)
 
+    def publish_many(self, events: Sequence[Event]) -> int:
+        """Publish ``events`` concurrently and wait for their acks together.
+
+        Returns how many leading events JetStream acked (see ``Bus.publish_many``);
+        ``Unavailable`` when the first one was not.
+        """
+        for event in events:
+            check_registered(event)
+        if not events:
+            return 0
+        acks = self._call(self._publish_all(events), self._timeout_s + 1.0)
+        for taken, (event, ack) in enumerate(zip(events, acks, strict=True)):
+            if isinstance(ack, BaseException):
+                return self._short(taken, len(events), ack)
+            if ack.duplicate:
+                log.debug("duplicate publish of %s dropped by JetStream", event.event_id)
+        return len(events)
+
     def subscribe(
         self, consumer: str, event_types: Sequence[type[Event]], handler: Handler
     ) -> None:
         """Create (or join) the durable consumers of ``consumer``, one per event type."""
+        self._subscribe(consumer, event_types, handler, None)
+
+    def subscribe_batch(
+        self, consumer: str, event_types: Sequence[type[Event]], handler: BatchHandler
+    ) -> None:
+        """Like ``subscribe``; ``handler`` gets every fetched message (up to ``max_batch``)."""
+        self._subscribe(consumer, event_types, one_at_a_time(handler), handler)
+
+    def _subscribe(
+        self,
+        consumer: str,
+        event_types: Sequence[type[Event]],
+        handler: Handler,
+        batch_handler: BatchHandler | None,
+    ) -> None:
         check_consumer_name(consumer)
         workers = [
-            _Worker(f"{consumer}__{t.name.replace('.', '_')}", self.subject_of(t), handler)
+            _Worker(
+                f"{consumer}__{t.name.replace('.', '_')}",
+                self.subject_of(t),
+                handler,
+                batch_handler,
+            )
             for t in check_event_types(event_types)
         ]
         with self._lock:
@@ -214,6 +261,15 @@ class NatsBus:
             for worker in (w for ws in self._consumers.values() for w in ws):
                 worker.task, worker.busy = None, False
 
+    @staticmethod
+    def _short(taken: int, total: int, error: BaseException) -> int:
+        """The count of a ``publish_many`` cut short by ``error`` (raised if nothing was taken)."""
+        message = f"NATS: {type(error).__name__} {error}".strip()
+        if taken == 0:
+            raise Unavailable(message) from error
+        log.warning("JetStream acked %d of %d publishes, the rest wait: %s", taken, total, message)
+        return taken
+
     def _jetstream(self) -> JetStreamContext:
         if self._js is None or self._closing:
             raise Unavailable("NATS bus is not started")
@@ -257,6 +313,21 @@ class NatsBus:
             await js.add_stream(config)
             log.info("created JetStream stream %s", self.stream)
 
+    async def _publish_all(self, events: Sequence[Event]) -> list[Any]:
+        """Publish ``events`` concurrently; their acks, or the exception of each failure."""
+        js = self._jetstream()
+        publishes = [
+            js.publish(
+                self.subject_of(type(event)),
+                event.to_json(),
+                timeout=self._timeout_s,
+                stream=self.stream,
+                headers={"Nats-Msg-Id": str(event.event_id)},
+            )
+            for event in events
+        ]
+        return await asyncio.gather(*publishes, return_exceptions=True)
+
     async def _start_workers(self, workers: list[_Worker]) -> None:
         """Create or join every durable consumer first, then start draining them."""
         idle = [worker for worker in workers if worker.task is None]
@@ -285,6 +356,7 @@ class NatsBus:
         its timeout); after a message, fetch in batches with a short wait to drain a backlog.
         """
         size, wait = 1, _IDLE_WAIT_S
+        burst = self._batch if worker.batch_handler is None else self._max_batch
         while not self._closing:
             try:
                 messages = await sub.fetch(size, timeout=wait)
@@ -297,11 +369,14 @@ class NatsBus:
                 continue
             worker.busy = True
             try:
-                for message in messages:
-                    await self._settle(worker, message)
+                if worker.batch_handler is None or len(messages) == 1:
+                    for message in messages:
+                        await self._settle(worker, message)
+                else:
+                    await self._settle_batch(worker, worker.batch_handler, messages)
             finally:
                 worker.busy = False
-            size, wait = self._batch, _BURST_WAIT_S
+            size, wait = burst, _BURST_WAIT_S
 
     async def _settle(self, worker: _Worker, message: Msg) -> None:
         """Handle one message and ack, nak or terminate it."""
@@ -314,16 +389,58 @@ class NatsBus:
             if event is None:
                 await message.term()
                 return
-            try:
-                await asyncio.to_thread(worker.handler, event)
-            except Exception as exc:
-                await self._retry_later(worker, message, event, exc)
-                return
-            await message.ack()
+            await self._handle_alone(worker, message, event)
         except _NATS_FAILURES as exc:
             log.warning("could not settle a message for %s: %r", worker.durable, exc)
         finally:
             self._in_flight -= 1
+
+    async def _handle_alone(self, worker: _Worker, message: Msg, event: Event) -> None:
+        """Run the one-event handler on ``event``, then ack, or nak/terminate on failure."""
+        try:
+            await asyncio.to_thread(worker.handler, event)
+        except Exception as exc:
+            await self._retry_later(worker, message, event, exc)
+            return
+        await message.ack()
+
+    async def _settle_batch(
+        self, worker: _Worker, handler: BatchHandler, messages: list[Msg]
+    ) -> None:
+        """Handle the decodable ``messages`` in one call and ack them all; when the call
+        raises, handle each alone (so only a failing one is retried)."""
+        self._in_flight += len(messages)
+        try:
+            if self._closing:
+                await asyncio.gather(*(m.nak() for m in messages))
+                return
+            decoded = await self._decode_all(messages)
+            if not decoded:
+                return
+            try:
+                await asyncio.to_thread(handler, [event for _, event in decoded])
+            except Exception as exc:
+                log.warning("batch of %d failed for %s: %r; handling each alone",
+                            len(decoded), worker.durable, exc)  # fmt: skip
+                for message, event in decoded:
+                    await self._handle_alone(worker, message, event)
+                return
+            await asyncio.gather(*(message.ack() for message, _ in decoded))
+        except _NATS_FAILURES as exc:
+            log.warning("could not settle a batch for %s: %r", worker.durable, exc)
+        finally:
+            self._in_flight -= len(messages)
+
+    async def _decode_all(self, messages: list[Msg]) -> list[tuple[Msg, Event]]:
+        """The decodable messages with their events; the others are terminated."""
+        decoded: list[tuple[Msg, Event]] = []
+        for message in messages:
+            event = self._decode(message)
+            if event is None:
+                await message.term()
+            else:
+                decoded.append((message, event))
+        return decoded
 
     def _decode(self, message: Msg) -> Event | None:
         try:
@@ -378,4 +495,3 @@ async def _on_error(exc: Exception) -> None:
 
 async def _on_disconnected() -> None:
     log.warning("NATS disconnected")
-

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +32,10 @@ log = logging.getLogger(__name__)
 SessionHandler = Callable[[Session, Event], None]
 """A consumer's handler: writes through the session it is given and never commits."""
 
+SessionBatchHandler = Callable[[Session, Sequence[Event]], None]
+"""A consumer's batch handler: writes for all the events through one session, never commits."""
+
 _ERROR_CHARS = 500
-_Outcome = Literal["published", "skipped", "unavailable"]
 
 
 class _Batch(NamedTuple):
@@ -134,14 +137,12 @@ class OutboxRelay:
         """Publish the next batch of pending rows after ``after_id`` in one transaction."""
         with self._database.sessions() as session, session.begin():
             rows = session.scalars(self._pending_rows(after_id)).all()
-            published = 0
-            for row in rows:
-                outcome = self._publish_row(row)
-                if outcome == "unavailable":
-                    return _Batch(published, row.id, more=False)
-                published += outcome == "published"
+            ready = [(row, event) for row in rows if (event := self._event_of(row)) is not None]
+            taken = self._publish_rows(ready)
+            if taken < len(ready):
+                return _Batch(taken, ready[taken][0].id, more=False)
             last_id = rows[-1].id if rows else after_id
-            return _Batch(published, last_id, more=len(rows) == self._batch_size)
+            return _Batch(taken, last_id, more=len(rows) == self._batch_size)
 
     def _pending_rows(self, after_id: int) -> Select[OutboxRow]:
         query = (
@@ -154,24 +155,42 @@ class OutboxRelay:
             query = query.with_for_update(skip_locked=True)
         return query
 
-    def _publish_row(self, row: OutboxRow) -> _Outcome:
-        """Publish one row and mark it published, or record why it was not."""
-        row.attempts += 1
+    def _event_of(self, row: OutboxRow) -> Event | None:
+        """The event a row holds, or None (the attempt and the error recorded on the row)."""
         try:
-            event = parse_event(row.name, row.payload)
+            return parse_event(row.name, row.payload)
         except Invalid as exc:
+            row.attempts += 1
             row.last_error = f"unpublishable: {exc.message}"[:_ERROR_CHARS]
             log.error("outbox row %s cannot be published: %s", row.id, exc.message)
-            return "skipped"
-        try:
-            self._bus.publish(event)
-        except Unavailable as exc:
-            row.last_error = exc.message[:_ERROR_CHARS]
-            log.warning("bus unavailable; outbox row %s waits: %s", row.id, exc.message)
-            return "unavailable"
-        row.published_at = utcnow()
-        row.last_error = None
-        return "published"
+            return None
+
+    def _publish_rows(self, ready: Sequence[tuple[OutboxRow, Event]]) -> int:
+        """Publish the rows' events in order with ``publish_many`` and mark those taken.
+
+        A short count is followed by another ``publish_many`` of the rest, until the bus
+        raises ``Unavailable``: that error is recorded on the first row not taken, and it and
+        the rows after it wait. Returns how many rows were published.
+        """
+        taken = 0
+        while taken < len(ready):
+            rest = ready[taken:]
+            try:
+                count = self._bus.publish_many([event for _, event in rest])
+                if count < 1:  # the port promises Unavailable; never loop on a broken adapter
+                    raise Unavailable("the bus took none of the events")
+            except Unavailable as exc:
+                row = rest[0][0]
+                row.attempts += 1
+                row.last_error = exc.message[:_ERROR_CHARS]
+                log.warning("bus unavailable; outbox row %s waits: %s", row.id, exc.message)
+                return taken
+            now = utcnow()
+            for row, _ in rest[:count]:
+                row.attempts += 1
+                row.published_at, row.last_error = now, None
+            taken += count
+        return taken
 
 
 class IdempotentConsumer:
@@ -181,12 +200,20 @@ class IdempotentConsumer:
     handler runs, and both commit together. An event already in the ledger, or one whose
     ledger insert conflicts with a concurrent duplicate, is skipped without error. A handler
     that raises rolls everything back and re-raises, so the bus redelivers the event.
+    ``handle_many`` does the same for a batch of events in one transaction.
     """
 
-    def __init__(self, database: Database, consumer_name: str, handler: SessionHandler) -> None:
+    def __init__(
+        self,
+        database: Database,
+        consumer_name: str,
+        handler: SessionHandler,
+        batch_handler: SessionBatchHandler | None = None,
+    ) -> None:
         self._database = database
         self.consumer_name = consumer_name
         self._handler = handler
+        self._batch_handler = batch_handler or self._each
 
     def __call__(self, event: Event) -> None:
         """Handle ``event`` unless this consumer has handled its id before."""
@@ -196,6 +223,62 @@ class IdempotentConsumer:
                 return
             self._handler(session, event)
             session.commit()
+
+    def handle_many(self, events: Sequence[Event]) -> None:
+        """Handle the events this consumer has not handled before, in one transaction.
+
+        The already-handled ids are looked up at once, the ledger rows of the others written,
+        and the batch handler (or, without one, the handler for each event) runs on them;
+        everything commits together. When a ledger insert conflicts with a concurrent
+        duplicate, the batch falls back to handling each event on its own.
+        """
+        with self._database.sessions() as session:
+            fresh = self._claim_many(session, events)
+            if fresh is None:
+                log.debug(
+                    "%s: a concurrent duplicate; handling each event alone", self.consumer_name
+                )
+                for event in events:
+                    self(event)
+                return
+            if fresh:
+                self._batch_handler(session, fresh)
+                session.commit()
+
+    def _each(self, session: Session, events: Sequence[Event]) -> None:
+        """The batch handler made of the one-event handler."""
+        for event in events:
+            self._handler(session, event)
+
+    def _claim_many(self, session: Session, events: Sequence[Event]) -> list[Event] | None:
+        """Insert the ledger rows of the events not handled yet and return those events;
+        None (rolled back) when an insert conflicts with a concurrent duplicate."""
+        done = set(
+            session.scalars(
+                select(ProcessedEvent.event_id).where(
+                    ProcessedEvent.consumer == self.consumer_name,
+                    ProcessedEvent.event_id.in_({event.event_id for event in events}),
+                )
+            )
+        )
+        fresh: dict[uuid.UUID, Event] = {}
+        for event in events:
+            if event.event_id not in done:
+                fresh.setdefault(event.event_id, event)
+        if not fresh:
+            session.rollback()
+            return []
+        now = utcnow()
+        session.add_all(
+            ProcessedEvent(consumer=self.consumer_name, event_id=event_id, processed_at=now)
+            for event_id in fresh
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return None
+        return list(fresh.values())
 
     def _claim(self, session: Session, event: Event) -> bool:
         """Insert the ledger row; False when this consumer already has one for the event."""

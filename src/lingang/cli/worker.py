@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -26,8 +27,9 @@ def risk(
 ) -> None:
     """Assess every ``risk.event_submitted`` event from the bus with the published rule set.
 
-    Alerts go out as ``risk.alert_raised`` through the outbox. Each event is handled once
-    (idempotent consumer); a failure is redelivered, then dead-lettered.
+    Events come in batches (one transaction each); alerts go out as ``risk.alert_raised``
+    through the outbox. Each event is handled once (idempotent consumer); a failing batch is
+    retried event by event, and a failing event is redelivered, then dead-lettered.
     """
     from lingang.bus.events import Event
     from lingang.bus.relay import IdempotentConsumer
@@ -39,16 +41,17 @@ def risk(
     handled = [0, time.monotonic()]
     with platform_session() as platform:
         version = platform.assessments.warm()
-        consumer = IdempotentConsumer(platform.database, CONSUMER,
-                                      platform.assessments.handle_submitted)  # fmt: skip
+        service = platform.assessments
+        consumer = IdempotentConsumer(platform.database, CONSUMER, service.handle_submitted,
+                                      batch_handler=service.handle_submitted_many)  # fmt: skip
 
-        def handle(event: Event) -> None:
-            consumer(event)
-            handled[0] += 1
+        def handle(events: Sequence[Event]) -> None:
+            consumer.handle_many(events)
+            handled[0] += len(events)
             handled[1] = time.monotonic()
-            platform.relay.notify()
+            platform.relay.notify()  # once per batch: its alerts go out together
 
-        platform.bus.subscribe(CONSUMER, [EventSubmitted], handle)
+        platform.bus.subscribe_batch(CONSUMER, [EventSubmitted], handle)
         typer.echo(f"risk worker listening ({platform.settings.bus} bus, rule set v{version});"
                    " Ctrl-C stops", err=True)  # fmt: skip
         while not stop.wait(0.2):

@@ -255,6 +255,31 @@ class AssessmentService:
         sa_event.listen(session, "after_commit",
                         lambda _s: self.features.observe(spec.name, record), once=True)  # fmt: skip
 
+    def handle_submitted_many(self, session: Session, events: Sequence[Event]) -> None:
+        """The worker's batch handler: ``handle_submitted`` for many bus events, with one
+        insert of their assessments. Every record is checked first (``Invalid`` refuses the
+        whole batch, and the bus then retries each event alone); the batch is scored against
+        the history before it and joins it when (and only if) the transaction commits."""
+        checked = [
+            (spec, check_record(spec, event.record, self._hs()))
+            for event in events
+            if isinstance(event, EventSubmitted)
+            for spec in (dataset_of(event.dataset),)
+        ]
+        if not checked:
+            return
+        scored = [self._score_checked(spec, record, "bus") for spec, record in checked]
+        session.execute(insert(store.AssessmentRow), [row for row, _ in scored])
+        alerts = [alert for _, alert in scored if alert is not None]
+        if alerts:
+            write_outbox(session, alerts)
+
+        def observe(_session: Session) -> None:
+            for spec, record in checked:
+                self.features.observe(spec.name, record)
+
+        sa_event.listen(session, "after_commit", observe, once=True)
+
     def _score_checked(self, spec: Dataset, record: dict[str, Any], source: str
                        ) -> tuple[dict[str, Any], AlertRaised | None]:  # fmt: skip
         dataset = spec.name
