@@ -71,6 +71,24 @@ def test_a_bad_record_is_refused_by_name_and_nothing_of_the_batch_is_stored(
     assert done.status_code == 201 and len(done.json()["assessments"]) == 1
 
 
+def test_a_batch_can_answer_with_summaries(client: TestClient, platform: Platform) -> None:
+    officer = login_as(client, platform, Role.RISK_OFFICER)
+    batch = [declaration(1), declaration(2, origin_country="US", departure_country="US")]
+    answer = client.post("/api/assessments", headers=officer, params={"detail": "summary"},
+                         json={"dataset": "declarations", "records": batch})  # fmt: skip
+    assert answer.status_code == 201
+    first, second = answer.json()["assessments"]
+    assert set(first) == {"id", "record_key", "score", "outcome", "top_scenario", "rules",
+                          "rule_set_version"}  # fmt: skip
+    assert (first["outcome"], first["rules"], second["outcome"]) == ("review", ["OL01"], "pass")
+    full = client.get(f"/api/assessments/{first['id']}", headers=officer).json()
+    assert full["hits"][0]["rule"] == "OL01"
+    odd = client.post("/api/assessments", headers=officer, params={"detail": "some"},
+                      json={"dataset": "declarations", "records": batch})  # fmt: skip
+    assert odd.status_code == 422 and odd.json()["fields"][0]["field"] == "query.detail"
+    assert "AssessmentSummaries" in client.get("/api/openapi.json").text
+
+
 def test_who_may_assess_and_read(client: TestClient, platform: Platform) -> None:
     body = {"dataset": "declarations", "record": declaration()}
     for role, post, read in ((Role.CASE_OFFICER, 403, 200), (Role.ENTERPRISE, 403, 403),

@@ -32,6 +32,7 @@ def test_bench_risk_quick_runs_with_no_mismatch(tmp_path: Path) -> None:
     engines = {row["engine"] for row in figures["rows"]}
     assert "ours: generated rule set, lists bound once" in engines
     assert "ours: rule set → one DuckDB query" in engines
+    assert "ours: rule set → one polars lazy plan" in engines
     assert "machine:" in done.stdout and "total mismatches: 0" in done.stdout
 
 
@@ -71,7 +72,8 @@ def test_bench_risk_end_to_end_paths_agree(tmp_path: Path) -> None:
         assert row["mismatches"] == 0, row
     assert set(by_section) == set(sections)
     assert "ours: assess_many, batches of 100" in by_section["end_to_end"]
-    assert "ours: POST batches of 100" in by_section["http"]
+    assert "ours: POST batches of 100, detail=full" in by_section["http"]
+    assert "ours: POST batches of 100, detail=summary" in by_section["http"]
     if "nats" in sections:
         assert "ours: risk worker, assess + store per event" in by_section["nats"]
     assert "total mismatches: 0" in done.stdout

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from lingang.api.deps import CurrentActor, PlatformDep
 from lingang.api.schemas.assessments import (
     AssessmentPublic,
     AssessmentsPublic,
+    AssessmentSummaries,
     AssessRequest,
     assessment_public,
+    assessment_summary,
 )
 from lingang.errors import Invalid
 from lingang.risk.scenarios.model import Outcome
@@ -19,13 +23,21 @@ from lingang.risk.scenarios.model import Outcome
 router = APIRouter(prefix="/api/assessments", tags=["risk-assessments"])
 
 
-@router.post("", operation_id="assessments-create", response_model=AssessmentsPublic,
-             status_code=201)  # fmt: skip
-def assess(body: AssessRequest, platform: PlatformDep, actor: CurrentActor) -> AssessmentsPublic:
+@router.post("", operation_id="assessments-create", status_code=201, response_model=None,
+             responses={201: {"model": AssessmentsPublic | AssessmentSummaries}})  # fmt: skip
+def assess(
+    body: AssessRequest,
+    platform: PlatformDep,
+    actor: CurrentActor,
+    detail: Literal["full", "summary"] = Query(
+        "full", description="full: every hit, reason, feature and the record; summary: verdicts"
+    ),
+) -> Response:
     """Score one event (``record``) or a batch (``records``) with the published rule set.
 
     Review and hold outcomes raise ``risk.alert_raised``. A refused record is a 422 naming it
-    (``records[3].hs_code``); in a batch, nothing is stored when one is refused.
+    (``records[3].hs_code``); in a batch, nothing is stored when one is refused. With
+    ``detail=summary`` each verdict is its id, key, score, outcome, scenario and rule ids.
     """
     if (body.record is None) == (body.records is None):
         raise Invalid("record", "give either 'record' or 'records'")
@@ -34,7 +46,13 @@ def assess(body: AssessRequest, platform: PlatformDep, actor: CurrentActor) -> A
     else:
         assert body.records is not None
         done = platform.assessments.assess_many(body.dataset, body.records, actor=actor)
-    return AssessmentsPublic(assessments=[assessment_public(a) for a in done])
+    answer: BaseModel
+    if detail == "summary":
+        answer = AssessmentSummaries(assessments=[assessment_summary(a) for a in done])
+    else:
+        answer = AssessmentsPublic(assessments=[assessment_public(a) for a in done])
+    # serialised once, by pydantic (a response_model would validate the answer again)
+    return Response(answer.model_dump_json(), status_code=201, media_type="application/json")
 
 
 @router.get("", operation_id="assessments-list", response_model=list[AssessmentPublic])

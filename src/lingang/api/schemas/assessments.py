@@ -57,6 +57,34 @@ class AssessmentsPublic(BaseModel):
     assessments: list[AssessmentPublic]
 
 
+class AssessmentSummary(BaseModel):
+    """A verdict without its record, features and reasons (``detail=summary``): what a
+    submitting system needs to route the event; the rest is at ``GET /api/assessments/{id}``."""
+
+    id: str
+    record_key: str
+    score: float
+    outcome: str
+    top_scenario: str | None
+    rules: list[str]
+    rule_set_version: int
+
+
+def assessment_summary(a: Assessment) -> AssessmentSummary:
+    """The summary form of an assessment."""
+    return AssessmentSummary(
+        id=a.id, record_key=a.record_key, score=a.score, outcome=a.outcome.value,
+        top_scenario=a.top_scenario, rules=[str(h["rule"]) for h in a.hits],
+        rule_set_version=a.rule_set_version,
+    )  # fmt: skip
+
+
+class AssessmentSummaries(BaseModel):
+    """A batch's verdicts in summary form, in the order given."""
+
+    assessments: list[AssessmentSummary]
+
+
 class RuleSetVersionPublic(BaseModel):
     """A rule-set version and its state."""
 
