@@ -1,0 +1,1 @@
+"""Closed-loop case management (核查处置): alerts → cases → verification → disposal → feedback."""
