@@ -16,6 +16,7 @@ from lingang.auth.model import SessionKind, ThrottlePolicy
 from lingang.auth.service import AuthService
 from lingang.bus.base import Bus
 from lingang.bus.relay import OutboxRelay, write_outbox
+from lingang.cases.service import CaseService
 from lingang.config import Settings
 from lingang.db import Database, UnitOfWorkFactory
 from lingang.entities.service import EntityService
@@ -36,7 +37,7 @@ from lingang.risk.scenarios.compiled import CompiledRuleSet
 from lingang.risk.scenarios.model import RuleSetDocument
 from lingang.risk.service import RiskService
 from lingang.simulate.load import simulation_dir
-from lingang.types import Actor
+from lingang.types import Actor, Role
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Platform:
     risk: RiskService
     rulesets: RuleSetService
     assessments: AssessmentService
+    cases: CaseService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -210,6 +212,7 @@ def bootstrap(
         RiskService(lake, risk_lists, rulesets, compile_document, backtester),
         rulesets,
         assessments,
+        CaseService(uow, audit, officers=lambda unit: auth.active_users(Role.CASE_OFFICER, unit)),
     )
     if start:
         platform.start()

@@ -5,6 +5,13 @@ from __future__ import annotations
 from lingang.audit.store import AuditHeadRow, AuditRecordRow
 from lingang.auth.store import AuthSessionRow, LoginAttemptRow, UserRow
 from lingang.bus.outbox import OutboxRow, ProcessedEvent
+from lingang.cases.store import (
+    CaseAlertRow,
+    CaseRow,
+    CaseTaskRow,
+    CaseTimelineRow,
+    RuleSuppressionRow,
+)
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
 from lingang.lake.ledger import LakeImportRow
@@ -19,6 +26,10 @@ __all__ = [
     "AuditHeadRow",
     "AuditRecordRow",
     "AuthSessionRow",
+    "CaseAlertRow",
+    "CaseRow",
+    "CaseTaskRow",
+    "CaseTimelineRow",
     "EnterpriseRow",
     "LakeImportRow",
     "LoginAttemptRow",
@@ -27,6 +38,7 @@ __all__ = [
     "RiskListItemRow",
     "RiskListRow",
     "RuleSetVersionRow",
+    "RuleSuppressionRow",
     "UserRow",
     "metadata",
 ]

@@ -46,6 +46,7 @@ class Actor:
     username: str
     role: Role
     enterprise_id: EnterpriseId | None = None
+    department: str | None = None
 
     @property
     def is_enterprise(self) -> bool:

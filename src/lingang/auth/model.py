@@ -13,6 +13,7 @@ from lingang.types import Actor, EnterpriseId, Role, UserId
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,39}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_DEPARTMENT_LENGTH = 80
 
 
 class Permission(StrEnum):
@@ -28,6 +29,8 @@ class Permission(StrEnum):
     VIEW_RISK_LISTS = "risk.lists.view"
     VIEW_ASSESSMENTS = "risk.assessments.view"
     SUBMIT_EVENTS = "risk.assess"
+    VIEW_CASES = "cases.view"
+    MANAGE_CASES = "cases.manage"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -49,6 +52,9 @@ for _role in (Role.ADMIN, Role.RISK_OFFICER, Role.CASE_OFFICER, Role.AUDITOR):
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_ASSESSMENTS}
 ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.SUBMIT_EVENTS}
 ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.SUBMIT_EVENTS}
+for _role in (Role.ADMIN, Role.CASE_OFFICER):
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_CASES, Permission.MANAGE_CASES}
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_CASES}
 
 
 def can(role: Role, permission: Permission) -> bool:
@@ -74,10 +80,11 @@ class User:
     enterprise_id: EnterpriseId | None
     is_active: bool
     created_at: dt.datetime
+    department: str | None = None
 
     def as_actor(self) -> Actor:
         """The actor this user acts as."""
-        return Actor(self.id, self.username, self.role, self.enterprise_id)
+        return Actor(self.id, self.username, self.role, self.enterprise_id, self.department)
 
 
 def validate_username(value: str) -> str:
@@ -103,6 +110,19 @@ def validate_binding(role: Role, enterprise_id: int | None) -> None:
         raise Invalid("enterprise_id", "required for enterprise users")
     if role is not Role.ENTERPRISE and enterprise_id is not None:
         raise Invalid("enterprise_id", "only enterprise users are bound to an enterprise")
+
+
+def validate_department(role: Role, department: str | None) -> str | None:
+    """A staff user's department (e.g. 查验一处), trimmed; blank is none. Enterprise users
+    have none."""
+    if department is None or not department.strip():
+        return None
+    name = department.strip()
+    if role is Role.ENTERPRISE:
+        raise Invalid("department", "enterprise users belong to no department")
+    if len(name) > MAX_DEPARTMENT_LENGTH:
+        raise Invalid("department", f"at most {MAX_DEPARTMENT_LENGTH} characters")
+    return name
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from lingang.auth.model import (
     can,
     locked_until,
     validate_binding,
+    validate_department,
     validate_password,
     validate_username,
 )
@@ -77,12 +78,15 @@ class AuthService:
         actor: Actor,
         display_name: str = "",
         enterprise_id: int | None = None,
+        department: str | None = None,
     ) -> User:
-        """Create a user; enterprise users must name an existing enterprise."""
+        """Create a user; enterprise users must name an existing enterprise, staff may
+        belong to a department (e.g. 查验一处)."""
         require(actor, Permission.MANAGE_USERS)
         name = validate_username(username)
         validate_password(password)
         validate_binding(role, enterprise_id)
+        unit = validate_department(role, department)
         if enterprise_id is not None and not self._enterprise_exists(enterprise_id):
             raise Invalid("enterprise_id", f"enterprise {enterprise_id} does not exist")
         with self._uow() as uow:
@@ -93,6 +97,7 @@ class AuthService:
                 display_name=display_name.strip()[:120],
                 role=role.value,
                 enterprise_id=enterprise_id,
+                department=unit,
                 password_hash=passwords.hash_password(password),
                 is_active=True,
                 created_at=utcnow(),
@@ -128,6 +133,11 @@ class AuthService:
             if row is None:
                 raise NotFound(f"user {user_id} not found")
             return store.to_user(row)
+
+    def active_users(self, role: Role, department: str) -> list[User]:
+        """The active users of a role in a department (for routing work, e.g. cases)."""
+        with self._uow.read() as session:
+            return store.active_users(session, role, department)
 
     def count_users(self) -> int:
         """Number of users."""
@@ -264,5 +274,6 @@ def _public_state(user: User) -> dict[str, object]:
         "username": user.username,
         "role": user.role.value,
         "enterprise_id": user.enterprise_id,
+        "department": user.department,
         "is_active": user.is_active,
     }

@@ -38,6 +38,7 @@ class UserRow(Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(40))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    department: Mapped[str | None] = mapped_column(String(80), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
@@ -79,6 +80,7 @@ def to_user(row: UserRow) -> User:
         enterprise_id=EnterpriseId(row.enterprise_id) if row.enterprise_id is not None else None,
         is_active=row.is_active,
         created_at=row.created_at,
+        department=row.department,
     )
 
 
@@ -90,6 +92,20 @@ def find_by_username(session: Session, username: str) -> UserRow | None:
 def list_users(session: Session, *, limit: int, offset: int) -> list[User]:
     """Users ordered by id."""
     statement = select(UserRow).order_by(UserRow.id).limit(limit).offset(offset)
+    return [to_user(row) for row in session.scalars(statement)]
+
+
+def active_users(session: Session, role: Role, department: str) -> list[User]:
+    """The active users of a role in a department, ordered by username."""
+    statement = (
+        select(UserRow)
+        .where(
+            UserRow.role == role.value,
+            UserRow.department == department,
+            UserRow.is_active.is_(True),
+        )
+        .order_by(UserRow.username)
+    )
     return [to_user(row) for row in session.scalars(statement)]
 
 

@@ -15,9 +15,13 @@ violation, which goes through ``pending_approval`` and needs a second officer
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
-from lingang.errors import Conflict
+from lingang.errors import Conflict, Invalid
 
 
 class CaseState(StrEnum):
@@ -107,3 +111,148 @@ def check_closing(state: CaseState, outcome: Outcome) -> CaseState:
         raise Conflict("the closure already waits for a second officer's approval")
     check_transition(state, target)
     return target
+
+
+class AlertSource(StrEnum):
+    """Where an alert came from."""
+
+    RISK = "risk"  # the risk engine's AlertRaised
+    CREDIT = "credit"  # a change of an enterprise's credit record
+    MANUAL = "manual"  # entered by a case officer (a hotline tip, 举报线索)
+
+
+class AlertDisposition(StrEnum):
+    """What intake did with an alert."""
+
+    ATTACHED = "attached"  # joined (or opened) the enterprise's open case for the scenario
+    SUPPRESSED = "suppressed"  # every rule it fired is suppressed for the enterprise that day
+    UNATTRIBUTED = "unattributed"  # no enterprise named: recorded, no case
+
+
+class TaskKind(StrEnum):
+    """What a verification task asks for."""
+
+    DOCUMENT_REVIEW = "document_review"
+    ONSITE_INSPECTION = "onsite_inspection"
+    LAB_TEST = "lab_test"
+    INFORMATION_REQUEST = "information_request"
+
+
+class TaskStatus(StrEnum):
+    """Where a task is; only ``open`` tasks block closing."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+#: where a case whose scenario is unknown is grouped
+UNCLASSIFIED = "unclassified"
+MAX_GOODS_SEIZED = 500
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Disposal:
+    """The disposal record of a closing (处置结果): amounts in RMB, goods seized as text."""
+
+    penalty_rmb: Decimal = Decimal("0.00")
+    duty_recovered_rmb: Decimal = Decimal("0.00")
+    goods_seized: str = ""
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Disposal:
+        """Validate a mapping of the three named fields; errors name ``disposal.<field>``."""
+        unknown = sorted(set(data) - set(DISPOSAL_FIELDS))
+        if unknown:
+            raise Invalid(f"disposal.{unknown[0]}", f"unknown field; expected {DISPOSAL_FIELDS}")
+        goods = data.get("goods_seized", "")
+        if not isinstance(goods, str):
+            raise Invalid("disposal.goods_seized", "must be text")
+        if len(goods.strip()) > MAX_GOODS_SEIZED:
+            raise Invalid("disposal.goods_seized", f"at most {MAX_GOODS_SEIZED} characters")
+        return cls(
+            penalty_rmb=_amount("penalty_rmb", data.get("penalty_rmb", 0)),
+            duty_recovered_rmb=_amount("duty_recovered_rmb", data.get("duty_recovered_rmb", 0)),
+            goods_seized=goods.strip(),
+        )
+
+    def to_data(self) -> dict[str, str]:
+        """The JSON form: amounts as decimal strings with two places."""
+        return {
+            "penalty_rmb": str(self.penalty_rmb),
+            "duty_recovered_rmb": str(self.duty_recovered_rmb),
+            "goods_seized": self.goods_seized,
+        }
+
+
+DISPOSAL_FIELDS = ("penalty_rmb", "duty_recovered_rmb", "goods_seized")
+
+
+def _amount(name: str, value: object) -> Decimal:
+    """A non-negative RMB amount with at most two decimal places."""
+    field = f"disposal.{name}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise Invalid(field, "must be a number of RMB")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise Invalid(field, f"{value!r} is not a number") from None
+    if not amount.is_finite():
+        raise Invalid(field, "must be a finite number")
+    if amount < 0:
+        raise Invalid(field, f"must not be negative, got {amount}")
+    if amount != amount.quantize(_CENT):
+        raise Invalid(field, "at most two decimal places (fen)")
+    return amount.quantize(_CENT)
+
+
+@dataclass(frozen=True)
+class CaseRouting:
+    """Which department gets a new case: by scenario, else the default department."""
+
+    default: str
+    by_scenario: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.default.strip():
+            raise Invalid("routing.default", "a default department is required")
+        blank = [scenario for scenario, unit in self.by_scenario.items() if not unit.strip()]
+        if blank:
+            raise Invalid(f"routing.by_scenario.{blank[0]}", "department is blank")
+
+    def department_for(self, scenario: str) -> str:
+        """The department that handles cases of ``scenario``."""
+        return self.by_scenario.get(scenario, self.default)
+
+
+#: the shipped routing; a deployment passes its own to :class:`CaseService`
+DEFAULT_ROUTING = CaseRouting(
+    default="核查一处",
+    by_scenario={
+        "dg_misdeclaration": "查验一处",
+        "bonded_leakage": "保税监管处",
+        "circular_flow": "稽查处",
+        "payment_mismatch": "稽查处",
+        "shell_company": "稽查处",
+    },
+)
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """The time limit of a case in working days: per scenario, else the default."""
+
+    default_working_days: int = 15
+    by_scenario: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        limits = {"default_working_days": self.default_working_days}
+        limits |= {f"by_scenario.{key}": days for key, days in self.by_scenario.items()}
+        for name, days in limits.items():
+            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+                raise Invalid(f"sla.{name}", f"must be whole working days ≥ 1, got {days!r}")
+
+    def limit_for(self, scenario: str) -> int:
+        """Working days a case of ``scenario`` may stay open."""
+        return self.by_scenario.get(scenario, self.default_working_days)
