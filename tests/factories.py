@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import Any
 
@@ -12,6 +13,7 @@ from lingang.bootstrap import Platform
 from lingang.demo import demo_uscc
 from lingang.entities.model import Enterprise, EnterpriseDraft
 from lingang.types import SYSTEM, Role
+from lingang.workdays import SHANGHAI
 
 PASSWORD = "Correct-horse-42"
 _counter = itertools.count(1)
@@ -65,3 +67,17 @@ def declaration_line(
         "quantity": 1000, "unit": "PCE", "net_mass_kg": 12.5, "transport_mode": "air",
         "customs_office": "2233", "trade_mode": "0110", **changes,
     }  # fmt: skip
+
+
+class Clock:
+    """A settable time source for services that take ``clock=`` (Asia/Shanghai)."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def set(self, *parts: int) -> None:
+        """Move to ``datetime(*parts)`` in Shanghai time."""
+        self.at = dt.datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]

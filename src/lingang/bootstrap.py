@@ -15,15 +15,20 @@ from lingang.audit.service import AuditService, load_or_create_key
 from lingang.auth.model import SessionKind, ThrottlePolicy
 from lingang.auth.service import AuthService
 from lingang.bus.base import Bus
-from lingang.bus.relay import OutboxRelay, write_outbox
+from lingang.bus.relay import IdempotentConsumer, OutboxRelay, write_outbox
+from lingang.cases.attachments import AttachmentStore
+from lingang.cases.dashboards import CaseDashboards
+from lingang.cases.feedback import FeedbackService
+from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
 from lingang.config import Settings
 from lingang.db import Database, UnitOfWorkFactory
 from lingang.entities.service import EntityService
-from lingang.errors import LingangError
+from lingang.errors import Conflict, LingangError, NotFound
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.risk.assessments.events import AlertRaised
 from lingang.risk.assessments.service import AssessmentService
 from lingang.risk.backtest import Backtester
 from lingang.risk.features.catalog import FeatureCatalog
@@ -59,11 +64,17 @@ class Platform:
     rulesets: RuleSetService
     assessments: AssessmentService
     cases: CaseService
+    feedback: FeedbackService
+    case_dashboards: CaseDashboards
+    case_records: CaseRecords
     started: bool = field(default=False)
 
     def start(self) -> None:
-        """Connect the bus and start relaying the outbox."""
+        """Connect the bus and start relaying the outbox. On the in-process bus, alerts also
+        become cases here (on NATS, ``lingang worker cases`` does it)."""
         if not self.started:
+            if self.settings.bus == "inprocess":
+                subscribe_case_intake(self)
             self.bus.start()
             self.relay.start_background()
             self.started = True
@@ -80,13 +91,29 @@ class Platform:
         return checks
 
     def close(self) -> None:
-        """Stop the relay (after a last flush), close the bus and the database pool."""
+        """Stop the relay (after a last flush), let the in-process consumers finish what
+        was published (at most 5 s), close the bus and the database pool."""
         self.relay.stop()
         if self.started:
             self.relay.notify()
+            if self.settings.bus == "inprocess":
+                self.bus.wait_idle(5.0)
         self.bus.close()
         self.database.dispose()
         self.started = False
+
+
+CASE_INTAKE = "case-intake"
+
+
+def subscribe_case_intake(platform: Platform) -> None:
+    """Turn every ``AlertRaised`` on the platform's bus into case intake
+    (``CaseService.ingest_alert``, each event once); a second call does nothing."""
+    consumer = IdempotentConsumer(platform.database, CASE_INTAKE, platform.cases.ingest_alert)
+    try:
+        platform.bus.subscribe(CASE_INTAKE, [AlertRaised], consumer)
+    except Conflict:
+        return  # already subscribed on this bus
 
 
 def build_bus(settings: Settings) -> Bus:
@@ -143,6 +170,14 @@ def _enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
     return entities.get_enterprise(actor.enterprise_id, actor=actor).uscc
 
 
+def _own_enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
+    """Like :func:`_enterprise_uscc`, but None when the user's enterprise is gone."""
+    try:
+        return _enterprise_uscc(entities, actor)
+    except NotFound:
+        return None
+
+
 def bootstrap(
     settings: Settings | None = None, *, migrate: bool = True, start: bool = True
 ) -> Platform:
@@ -197,6 +232,14 @@ def bootstrap(
         lake.store, build_batch_features(catalog, lake.store, network), truth_dir,
         scorers=scorers,
     )  # fmt: skip
+    cases = CaseService(
+        uow, audit, officers=lambda unit: auth.active_users(Role.CASE_OFFICER, unit)
+    )
+    case_records = CaseRecords(
+        uow, audit, cases, AttachmentStore(settings.data_dir / "cases" / "attachments"),
+        enterprise_of=lambda actor: _own_enterprise_uscc(entities, actor),
+        max_bytes=settings.case_attachment_max_bytes,
+    )  # fmt: skip
     platform = Platform(
         settings,
         database,
@@ -212,7 +255,10 @@ def bootstrap(
         RiskService(lake, risk_lists, rulesets, compile_document, backtester),
         rulesets,
         assessments,
-        CaseService(uow, audit, officers=lambda unit: auth.active_users(Role.CASE_OFFICER, unit)),
+        cases,
+        feedback=FeedbackService(uow),
+        case_dashboards=CaseDashboards(uow),
+        case_records=case_records,
     )
     if start:
         platform.start()

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         default=Path("../shared/data/hs-nomenclature/harmonized-system.csv"),
         description="HS 2022 nomenclature CSV (section,hscode,description,parent,level).",
     )
+    case_attachment_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1, description="Largest file one case attachment may be."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     console: bool = Field(default=True, description="Mount the NiceGUI console on the API app.")

@@ -73,6 +73,8 @@ def build_demo_zone(
     credentials = [_ensure_user(platform, role, saved, firm) for role in Role]
     # a second risk officer, so a rule-set version can be approved by someone else (四眼原则)
     credentials.insert(2, _ensure_user(platform, Role.RISK_OFFICER, saved, firm, suffix="-2"))
+    # a second case officer of the same department, to approve a confirmed violation
+    credentials.insert(4, _ensure_user(platform, Role.CASE_OFFICER, saved, firm, suffix="-2"))
     _save_credentials(path, credentials)
     platform.rulesets.ensure_shipped()
     scorer = _ensure_zone_scorer(platform)
@@ -144,6 +146,8 @@ def _ensure_user(
             actor=SYSTEM,
             display_name=f"演示·{ROLE_LABELS[role][0]}",
             enterprise_id=enterprise.id if role is Role.ENTERPRISE else None,
+            # case officers work in the department that gets unrouted cases (核查一处)
+            department=platform.cases.routing.default if role is Role.CASE_OFFICER else None,
         )
     except Conflict:
         if username not in saved:

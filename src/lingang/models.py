@@ -7,6 +7,8 @@ from lingang.auth.store import AuthSessionRow, LoginAttemptRow, UserRow
 from lingang.bus.outbox import OutboxRow, ProcessedEvent
 from lingang.cases.store import (
     CaseAlertRow,
+    CaseAttachmentRow,
+    CaseCommentRow,
     CaseRow,
     CaseTaskRow,
     CaseTimelineRow,
@@ -27,6 +29,8 @@ __all__ = [
     "AuditRecordRow",
     "AuthSessionRow",
     "CaseAlertRow",
+    "CaseAttachmentRow",
+    "CaseCommentRow",
     "CaseRow",
     "CaseTaskRow",
     "CaseTimelineRow",

@@ -52,7 +52,7 @@ def run_any_db(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-de
 def test_db_upgrade_reports_the_revision(run) -> None:  # type: ignore[no-untyped-def]
     done = run("db", "upgrade", "--json")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["to"] == "0006"
+    assert json.loads(done.stdout)["to"] == "0007"
 
 
 def test_users_create_and_list(run) -> None:  # type: ignore[no-untyped-def]
@@ -133,9 +133,9 @@ def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-u
     assert "demo-enterprise" in done.stdout and "一网统管" in done.stdout
     assert "60 simulated enterprises" in done.stdout
     again = run("demo", "--no-serve", *small)
-    assert again.returncode == 0 and again.stdout.count("Lg-") == 10 and "reused" in again.stdout
+    assert again.returncode == 0 and again.stdout.count("Lg-") == 11 and "reused" in again.stdout
     users = json.loads(run("users", "list", "--json").stdout)
-    assert len(users) == 10
+    assert len(users) == 11
     zone = json.loads(run("demo", "--no-serve", "--json").stdout)
     assert {login["role"] for login in zone["logins"]} == {role.value for role in Role}
     assert zone["enterprises"] == 60 and zone["simulation"]["params"]["days"] == 60

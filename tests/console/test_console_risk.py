@@ -34,11 +34,14 @@ PASSWORD = "Officer-pass-2024"
 OFFICER_A = "risk-officer-a"
 OFFICER_B = "risk-officer-b"
 CASE_OFFICER = "case-officer"
+CASE_OFFICER_2 = "case-officer-2"
 PLANNER = "risk-planner"
+DEPARTMENT = "核查一处"  # where the case routing sends a tip of an unrouted category
 USERS = {
     OFFICER_A: "risk_officer",
     OFFICER_B: "risk_officer",
-    CASE_OFFICER: "case_officer",
+    CASE_OFFICER: f"case_officer@{DEPARTMENT}",
+    CASE_OFFICER_2: f"case_officer@{DEPARTMENT}",
     PLANNER: "planner",
 }
 MAKE_USERS = """
@@ -48,8 +51,20 @@ from lingang.types import Role
 with platform_session() as platform:
     for pair in sys.argv[2:]:
         name, role = pair.split("=")
-        platform.auth.create_user(name, sys.argv[1], Role(role), actor=cli_actor())
+        role, _, department = role.partition("@")
+        platform.auth.create_user(name, sys.argv[1], Role(role), actor=cli_actor(),
+                                  department=department or None)
 """
+TIP = """
+from lingang.cli.common import platform_session
+from lingang.types import SYSTEM
+with platform_session() as platform:
+    uscc = platform.entities.list_enterprises(actor=SYSTEM, limit=1)[0][0].uscc
+    alert = platform.cases.raise_manual_alert(uscc, "hotline_tip", "12345 举报：疑似低报价格",
+                                              actor=SYSTEM, reference="12345-0001")
+    print(alert.case_id)
+"""
+SERVER_ENV: dict[str, str] = {}  # the module server's environment, for scripts on its data
 RISK_PAGES = ("/console/risk/rule-sets", "/console/risk/backtest", "/console/risk/assessments")
 FORBIDDEN = "您的角色无权访问此页面"
 
@@ -60,6 +75,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("console-risk-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
     env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
     lingang("simulate", "--enterprises", "40", "--days", "45", "--seed", "3", env=env)
     server, base, log = spawn_server(data_dir, env)
     try:
@@ -274,3 +291,34 @@ def test_the_live_feed_picks_up_new_assessments_and_opens_one(base_url: str, new
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Rules hit")).to_be_visible()
     expect(hits.get_by_text(re.compile(r"supplier Orbit Supply Inc\.")).first).to_be_visible()
+
+
+def test_a_case_officer_works_a_case_and_a_second_officer_approves_its_closure(
+    base_url: str, new_page: Any
+) -> None:
+    made = subprocess.run([sys.executable, "-c", TIP], env=SERVER_ENV, capture_output=True,
+                          text=True, timeout=60, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    case_id = int(made.stdout.strip())
+    page = signed_in(new_page, base_url, CASE_OFFICER)
+    page.goto(f"{base_url}/console/cases")
+    expect(page.get_by_test_id("case-inbox")).to_contain_text("HC-")
+    page.goto(f"{base_url}/console/cases/{case_id}")
+    expect(page.get_by_test_id("state-new")).to_be_visible()
+    page.get_by_test_id("cases-to_investigating").click()
+    expect(page.get_by_test_id("state-investigating")).to_be_visible()
+    page.get_by_test_id("cases-close").click()
+    page.get_by_label("罚款（元）").fill("50000")
+    page.get_by_test_id("closure-save").click()
+    expect(page.get_by_test_id("state-pending_approval")).to_be_visible()
+    page.get_by_test_id("cases-approve").click()  # the requester may not approve
+    expect(page.get_by_text("a second officer must decide")).to_be_visible()
+    second = signed_in(new_page, base_url, CASE_OFFICER_2)
+    second.goto(f"{base_url}/console/cases/{case_id}")
+    second.get_by_test_id("cases-approve").click()
+    expect(second.get_by_test_id("state-closed")).to_be_visible()
+    expect(second.get_by_test_id("closing")).to_contain_text("确认违规")
+    expect(second.get_by_test_id("closing")).to_contain_text("50000.00")
+    other = signed_in(new_page, base_url, PLANNER)
+    other.goto(f"{base_url}/console/cases/{case_id}")
+    expect(other.get_by_text(FORBIDDEN)).to_be_visible()

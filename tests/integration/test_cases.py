@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from factories import Clock
 from lingang.bootstrap import Platform
 from lingang.bus.outbox import OutboxRow
 from lingang.bus.relay import IdempotentConsumer
@@ -34,19 +35,6 @@ INSPECTION = "查验一处"
 ACME, BETA = demo_uscc(8_100_001), demo_uscc(8_100_002)
 ENTERPRISE_USER = Actor(user_id=None, username="ent", role=Role.ENTERPRISE)
 _names = itertools.count(1)
-
-
-class Clock:
-    """A settable time source for the service."""
-
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def set(self, *parts: int) -> None:
-        self.at = dt.datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]
 
 
 @pytest.fixture
@@ -530,7 +518,7 @@ def test_migration_0006_downgrades_to_0005_and_upgrades_again(database_url: str)
 
     database = Database(database_url)
     try:
-        assert database.current_revision() == "0006"
+        assert database.current_revision() == "0007"
         with database.engine.begin() as connection:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection

@@ -672,6 +672,7 @@ class CaseService:
             uow.session.flush()
             self._log(uow.session, row, actor, "task_added", f"{kind.value}: {task.title}",
                       {"task_id": task.id, "due_on": str(due_on) if due_on else None})  # fmt: skip
+            self._pause_for_request(uow.session, row, task, actor)
             uow.commit()
             return _task(task)
 
@@ -700,8 +701,74 @@ class CaseService:
             task.closed_by, task.closed_at = actor.username, self._now()
             self._log(uow.session, row, actor, f"task_{status.value}", f"{task.title}: {result}",
                       {"task_id": task.id})  # fmt: skip
+            self._resume_after_request(uow.session, row, task, actor)
             uow.commit()
             return _task(task)
+
+    # --- automatic SLA pause while the enterprise is asked (information requests) ----------
+
+    def _pause_for_request(
+        self, session: Session, row: store.CaseRow, task: store.CaseTaskRow, actor: Actor
+    ) -> None:
+        """Pause the clock when a request to the enterprise opens (unless already paused)."""
+        clock = self._clock(row)
+        if not is_enterprise_request(task) or clock.open_pause is not None:
+            return
+        paused = clock.pause(max(self._now(), clock.last_move))
+        _save_clock(row, paused)
+        self._log(session, row, actor, "paused", f"waiting for the enterprise: request #{task.id}",
+                  {"due_at": paused.due_at.isoformat(), "task_id": task.id,
+                   "auto": True})  # fmt: skip
+
+    def _resume_after_request(
+        self, session: Session, row: store.CaseRow, task: store.CaseTaskRow, actor: Actor
+    ) -> None:
+        """Run the clock again when the last open request to the enterprise ends (answered,
+        done or cancelled), if a request paused it: a pause by hand stays."""
+        if not is_enterprise_request(task):
+            return
+        if any(is_enterprise_request(other) for other in store.open_tasks(session, row.id)):
+            return
+        clock = self._clock(row)
+        if clock.open_pause is None:
+            return
+        moves = [e for e in store.timeline_of(session, row.id) if e.kind in ("paused", "resumed")]
+        if not moves or moves[-1].kind != "paused" or not moves[-1].data.get("auto"):
+            return
+        resumed = clock.resume(max(self._now(), clock.last_move))
+        _save_clock(row, resumed)
+        self._log(session, row, actor, "resumed", f"request #{task.id} {task.status}",
+                  {"due_at": resumed.due_at.isoformat(), "task_id": task.id,
+                   "auto": True})  # fmt: skip
+
+    # --- for the companion CaseRecords (cases/records.py); each takes the caller's session -
+
+    def now(self) -> dt.datetime:
+        """The service's clock."""
+        return self._now()
+
+    def lock_visible(
+        self, session: Session, case_id: int, actor: Actor, missing: str | None = None
+    ) -> store.CaseRow:
+        """The case locked for update; NotFound outside the actor's reach."""
+        return self._for_update(session, case_id, actor, missing)
+
+    def visible_case(self, session: Session, case_id: int, actor: Actor) -> store.CaseRow:
+        """The case, unlocked (for reading); NotFound outside the actor's reach."""
+        return _visible_or_404(session.get(store.CaseRow, case_id), case_id, actor)
+
+    def record_change(
+        self, session: Session, row: store.CaseRow, actor: Actor, kind: str, detail: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        """A timeline entry and its audit record, in the caller's transaction."""
+        self._log(session, row, actor, kind, detail, data)
+
+    def request_ended(
+        self, session: Session, row: store.CaseRow, task: store.CaseTaskRow, actor: Actor
+    ) -> None:
+        """Resume the clock if ``task`` was the last open request that paused it."""
+        self._resume_after_request(session, row, task, actor)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -859,6 +926,11 @@ def _suppression(row: store.RuleSuppressionRow) -> Suppression:
 def _entry(row: store.CaseTimelineRow) -> TimelineEntry:
     return TimelineEntry(at=row.at, actor=row.actor, kind=row.kind, detail=row.detail,
                          data=dict(row.data))  # fmt: skip
+
+
+def is_enterprise_request(task: store.CaseTaskRow) -> bool:
+    """An information request addressed to the enterprise (while open, it pauses the clock)."""
+    return task.kind == TaskKind.INFORMATION_REQUEST.value and task.to_enterprise
 
 
 def _task(row: store.CaseTaskRow) -> Task:

@@ -1,4 +1,5 @@
-"""Case persistence: cases, their alerts, timeline and tasks, and rule suppressions.
+"""Case persistence: cases, their alerts, timeline and tasks, rule suppressions, and the
+records (attachments, comments).
 
 A case's SLA clock is stored as columns (``sla_limit``, ``sla_started_at``, ``sla_pauses`` as
 JSON pairs of ISO instants, ``sla_stopped_at``) plus ``sla_due_at``, the clock's deadline
@@ -31,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from lingang.cases.model import OPEN_STATES, CaseState, TaskStatus
+from lingang.cases.model import OPEN_STATES, CaseState, TaskKind, TaskStatus
 from lingang.db import Base, UtcDateTime
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -246,3 +247,72 @@ def cases_query(
     if due_by is not None:
         statement = statement.where(CaseRow.sla_due_at <= due_by)
     return statement.order_by(CaseRow.sla_due_at, CaseRow.id)
+
+
+# --- records: attachments and comments (migration 0007, cases/records.py) -----------------
+
+
+class CaseAttachmentRow(Base):
+    """One upload to a case: the file lives once on disk under its SHA-256; this row says who
+    attached it to which case (and, for an enterprise's answer, to which request)."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("case_tasks.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class CaseCommentRow(Base):
+    """A comment on a case (1–2000 characters)."""
+
+    __tablename__ = "case_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    text: Mapped[str] = mapped_column(String(2000))
+
+
+def attachments_of(session: Session, case_id: int) -> list[CaseAttachmentRow]:
+    """A case's attachments, oldest first."""
+    statement = select(CaseAttachmentRow).where(CaseAttachmentRow.case_id == case_id)
+    return list(session.scalars(statement.order_by(CaseAttachmentRow.id)))
+
+
+def attachments_by_sha(session: Session, sha256: str) -> list[CaseAttachmentRow]:
+    """Every upload of the content with this SHA-256, oldest first."""
+    statement = select(CaseAttachmentRow).where(CaseAttachmentRow.sha256 == sha256)
+    return list(session.scalars(statement.order_by(CaseAttachmentRow.id)))
+
+
+def comments_of(session: Session, case_id: int) -> list[CaseCommentRow]:
+    """A case's comments, oldest first."""
+    statement = select(CaseCommentRow).where(CaseCommentRow.case_id == case_id)
+    return list(session.scalars(statement.order_by(CaseCommentRow.id)))
+
+
+def enterprise_requests(
+    session: Session, enterprise_uscc: str, task_id: int | None = None
+) -> list[tuple[CaseTaskRow, CaseRow]]:
+    """Information requests addressed to the enterprise (one, if ``task_id``), oldest first."""
+    statement = (
+        select(CaseTaskRow, CaseRow)
+        .join(CaseRow, CaseRow.id == CaseTaskRow.case_id)
+        .where(
+            CaseRow.enterprise_uscc == enterprise_uscc,
+            CaseTaskRow.kind == TaskKind.INFORMATION_REQUEST.value,
+            CaseTaskRow.to_enterprise.is_(True),
+        )
+        .order_by(CaseTaskRow.id)
+    )
+    if task_id is not None:
+        statement = statement.where(CaseTaskRow.id == task_id)
+    return [(task, case) for task, case in session.execute(statement)]

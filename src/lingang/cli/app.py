@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Annotated
+import threading
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lingang.cli import audit, db, lake, risk, simulate, users, worker
+from lingang.cli import audit, cases, db, lake, risk, simulate, users, worker
 from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
 from lingang.demo import DemoCredential, DemoZone
@@ -22,6 +24,13 @@ from lingang.errors import (
     Unavailable,
 )
 from lingang.types import ROLE_LABELS
+
+if TYPE_CHECKING:
+    from lingang.bootstrap import Platform
+
+log = logging.getLogger(__name__)
+#: how often a serving platform escalates breached case SLAs (``CaseService.escalate_overdue``)
+ESCALATE_EVERY_S = 60.0
 
 EXIT_CODES: dict[type[LingangError], int] = {
     Invalid: 2,
@@ -44,6 +53,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(lake.app, name="lake")
 app.add_typer(risk.app, name="risk")
 app.add_typer(worker.app, name="worker")
+app.add_typer(cases.app, name="cases")
 app.command("simulate")(simulate.simulate)
 
 
@@ -132,13 +142,34 @@ def _serve(settings: Settings, host: str, port: int, *, live: bool = False) -> N
         typer.echo(
             "live traffic: 3 simulated declaration lines assessed every 2 s (--no-live stops it)"
         )
+    escalation = escalate_periodically(platform, ESCALATE_EVERY_S)
     typer.echo(f"console: http://{host}:{port}/console/   API docs: http://{host}:{port}/api/docs")
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:
+        escalation.set()
         if replay is not None:
             replay.stop()
         platform.close()
+
+
+def escalate_periodically(platform: Platform, every_s: float) -> threading.Event:
+    """Escalate breached case SLAs now and every ``every_s`` seconds (a daemon thread) until
+    the returned event is set."""
+    from lingang.types import utcnow
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                platform.cases.escalate_overdue(utcnow())
+            except Exception:  # a database hiccup must not end the loop
+                log.exception("case SLA escalation failed; retrying in %.0f s", every_s)
+            stop.wait(every_s)
+
+    threading.Thread(target=loop, name="case-sla-escalation", daemon=True).start()
+    return stop
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ app.command("amlsim")(amlsim.amlsim)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON")]
 DataOption = Annotated[str, typer.Option("--data", help="Labelled data set (kcs, zone)")]
 ValidOption = Annotated[Path, typer.Option("--valid", help="Validation (selection) CSV")]
+LABEL_SOURCES = ("truth", "cases")
 
 
 @app.command("train")
@@ -36,15 +37,26 @@ def train(
     ),
     valid_path: ValidOption = kcs_data.DEFAULT_VALID,
     name: Annotated[str, typer.Option(help="Scorer name")] = DEFAULT_SCORER,
+    labels: Annotated[str, typer.Option(
+        "--labels", help="zone labels: truth (the simulator's) or cases (case closures)",
+    )] = "truth",
+    min_labels: Annotated[int | None, typer.Option(
+        "--min-labels", help="With --labels cases: fewest labels of each side (default 20)",
+    )] = None,
     as_json: JsonFlag = False,
-) -> None:
+) -> None:  # fmt: skip
     """Train the plain baseline and the platform scorer; save the scorer; compare them.
-    ``--data zone`` trains the zone scorer on the simulated zone in the data directory."""
+    ``--data zone`` trains the zone scorer on the simulated zone in the data directory;
+    ``--labels cases`` trains it on case-closure labels instead of the simulator's truth."""
     from lingang.risk.scorers import runs  # LightGBM loads only for the scorer commands
 
+    if labels not in LABEL_SOURCES:
+        raise Invalid("labels", f"unknown labels {labels!r}; known: {', '.join(LABEL_SOURCES)}")
     if data == "zone":
-        _train_zone(as_json)
+        _train_zone(as_json, labels, min_labels)
         return
+    if labels != "truth":
+        raise Invalid("labels", "case labels train the zone scorer: use --data zone")
     report = runs.train_kcs(train_path, valid_path, Settings().data_dir, name=name, data=data)
     if as_json:
         print_json(report.to_json())
@@ -57,16 +69,23 @@ def train(
     )
 
 
-def _train_zone(as_json: bool) -> None:
+def _train_zone(as_json: bool, labels: str = "truth", min_labels: int | None = None) -> None:
     from lingang.lake.store import LakeStore
     from lingang.risk.scorers import runs
 
     data_dir = Settings().data_dir
-    zone = runs.train_zone(data_dir, LakeStore(data_dir / "lake"))
+    examples = None
+    if labels == "cases":
+        with platform_session(start=False) as platform:
+            found = platform.feedback.labelled_examples("declarations", actor=cli_actor())
+        examples = [(example.record, example.label) for example in found]
+    zone = runs.train_zone(data_dir, LakeStore(data_dir / "lake"), labels=examples,
+                           min_labels=min_labels)  # fmt: skip
     if as_json:
         print_json(zone.to_json())
         return
-    typer.echo(f"saved {zone.scorer} version {zone.version} in {zone.folder}")
+    typer.echo(f"saved {zone.scorer} version {zone.version} in {zone.folder} "
+               f"(labels: {zone.labels})")  # fmt: skip
     typer.echo(f"train {zone.train_start}–{zone.split}: {zone.train_rows} lines "
                f"({zone.train_positives} truth); valid to {zone.valid_end}: {zone.valid_rows} "
                f"lines ({zone.valid_positives} truth, base rate {zone.base_rate:.3%})")  # fmt: skip

@@ -58,3 +58,45 @@ def risk(
             if idle_exit is not None and time.monotonic() - handled[1] > idle_exit:
                 break
     typer.echo(f"risk worker stopped after {int(handled[0]):,} event(s)", err=True)
+
+
+@app.command("cases")
+def cases(
+    idle_exit: Annotated[
+        float | None,
+        typer.Option(
+            help="Exit after this many seconds without alerts (default: run until stopped)"
+        ),
+    ] = None,
+) -> None:
+    """Turn every ``risk.alert_raised`` event from the bus into a case (案件受理).
+
+    Alerts are grouped into one open case per enterprise and scenario, duplicates and
+    suppressed rules open nothing (docs/cases.md). Each event is handled once (idempotent
+    consumer); a failing one is redelivered, then dead-lettered. With the embedded
+    (in-process) bus a serving platform does this itself; run this worker with NATS.
+    """
+    from lingang.bootstrap import CASE_INTAKE
+    from lingang.bus.events import Event
+    from lingang.bus.relay import IdempotentConsumer
+    from lingang.risk.assessments.events import AlertRaised
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    handled = [0, time.monotonic()]
+    with platform_session(start=False) as platform:
+        consumer = IdempotentConsumer(platform.database, CASE_INTAKE, platform.cases.ingest_alert)
+
+        def handle(event: Event) -> None:
+            consumer(event)
+            handled[0] += 1
+            handled[1] = time.monotonic()
+
+        platform.bus.subscribe(CASE_INTAKE, [AlertRaised], handle)
+        platform.start()  # after subscribing: the platform's own intake sees it is taken
+        typer.echo(f"case worker listening ({platform.settings.bus} bus); Ctrl-C stops", err=True)
+        while not stop.wait(0.2):
+            if idle_exit is not None and time.monotonic() - handled[1] > idle_exit:
+                break
+    typer.echo(f"case worker stopped after {int(handled[0]):,} alert(s)", err=True)

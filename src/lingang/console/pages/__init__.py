@@ -7,6 +7,7 @@ from lingang.console.pages import (
     assessments,
     audit,
     backtest,
+    cases,
     enterprise360,
     enterprises,
     home,
@@ -22,6 +23,6 @@ from lingang.console.pages import (
 def register_pages(platform: Platform) -> None:
     """Register the login page and every signed-in page (once per process)."""
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
-               assessments, risk_lists, users, audit)  # fmt: skip
+               assessments, cases, risk_lists, users, audit)  # fmt: skip
     for module in modules:
         module.register(platform)

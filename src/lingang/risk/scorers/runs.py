@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,29 @@ def train_kcs(
     )  # fmt: skip
 
 
-def train_zone(data_dir: Path, lake_store: LakeStore, *, save: bool = True) -> ZoneTrainReport:
-    """Train the zone scorer on the simulated zone's declarations and truth; save it."""
+def train_zone(
+    data_dir: Path, lake_store: LakeStore, *, save: bool = True,
+    labels: Sequence[tuple[Mapping[str, Any], int]] | None = None,
+    min_labels: int | None = None,
+) -> ZoneTrainReport:  # fmt: skip
+    """Train the zone scorer on the simulated zone's declarations and truth; save it.
+
+    With ``labels`` (declaration records as assessed, each with its case-closure label 1/0)
+    it trains on those instead of the truth, refusing fewer than ``min_labels`` per side.
+    """
     from dataclasses import replace
 
-    from lingang.risk.scorers.zone import fit_zone
+    from lingang.risk.scorers.zone import MIN_LABELS, fit_zone, fit_zone_labels
 
-    scorer, report = fit_zone(lake_store, data_dir / "simulation" / "truth")
+    if labels is None:
+        scorer, report = fit_zone(lake_store, data_dir / "simulation" / "truth")
+    else:
+        scorer, report = fit_zone_labels(
+            lake_store,
+            [record for record, _ in labels],
+            [label for _, label in labels],
+            min_per_side=MIN_LABELS if min_labels is None else min_labels,
+        )
     if not save:
         return report
     folder = scorer.save(data_dir)

@@ -10,6 +10,11 @@ feature values reach the scorer online (:class:`ZoneScorer.probability`) and in 
 last quarter (three months of a one-year zone) validates: it picks the number of trees by
 early stopping and gives the reported precision.
 
+:func:`fit_zone_labels` trains the same model on case-closure labels instead (``lingang risk
+train --data zone --labels cases``): the labelled events' stored records, their features
+recomputed over the lake like the truth-trained model's, the label 1 for a confirmed
+violation and 0 for a false positive.
+
 Saved as ``<data_dir>/risk/scorers/zone-gbdt-<version>/`` (``model.txt`` and
 ``metadata.json`` listing the feature names in order).
 """
@@ -19,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +51,12 @@ RATES = (0.01, 0.02, 0.05)
 VALID_SHARE = 0.25
 PARAMS: dict[str, Any] = {**COMMON, "learning_rate": 0.05, "num_leaves": 31,
                           "min_data_in_leaf": 20}  # fmt: skip
+#: case labels are few (tens to thousands of alerted events): smaller trees, smaller leaves
+LABEL_PARAMS: dict[str, Any] = {**PARAMS, "num_leaves": 7, "min_data_in_leaf": 5}
+#: alerted events are mostly violations already: rank within them at wider rates
+LABEL_RATES = (0.1, 0.2, 0.5)
+#: the fewest labels of each side (confirmed violations, false positives) training needs
+MIN_LABELS = 20
 
 
 def declaration_events(lake: LakeStore, start: dt.date, end: dt.date) -> pa.Table:
@@ -211,6 +222,7 @@ class ZoneTrainReport:
     features: int
     seconds: float
     valid: list[AtRate]
+    labels: str = "truth"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -266,5 +278,79 @@ def fit_zone(lake: LakeStore, truth_dir: Path, *, name: str = ZONE_NAME,
         valid_rows=len(y_valid), train_positives=int(y_train.sum()),
         valid_positives=int(y_valid.sum()), base_rate=round(float(y_valid.mean()), 6),
         trees=booster.current_iteration(), features=len(names), seconds=seconds, valid=metrics,
+    )  # fmt: skip
+    return scorer, report
+
+
+def fit_zone_labels(
+    lake: LakeStore, records: Sequence[Mapping[str, Any]], labels: Sequence[int], *,
+    name: str = ZONE_NAME, min_per_side: int = MIN_LABELS, max_rounds: int = MAX_ROUNDS,
+) -> tuple[ZoneScorer, ZoneTrainReport]:  # fmt: skip
+    """Train on labelled declaration lines (case closures: 1 confirmed, 0 false positive).
+
+    ``records`` are the declaration lines as assessments stored them; their features are
+    recomputed over the lake's history (``compute_batch``), because an assessment keeps only
+    the features its rule set used. Oldest three quarters of the lines (by declaration day)
+    train, the newest quarter validates. Refused (``Invalid("labels")``) with fewer than
+    ``min_per_side`` labels on either side, or a validation part without both.
+    """
+    from lingang.risk.assessments.record import check_record
+
+    started = time.perf_counter()
+    if len(records) != len(labels):
+        raise Invalid("labels", "one label per record")
+    y_all = np.asarray(labels, dtype=np.int64)
+    positives, negatives = int((y_all == 1).sum()), int((y_all == 0).sum())
+    if positives + negatives != len(y_all):
+        raise Invalid("labels", "labels must be 0 or 1")
+    if positives < min_per_side or negatives < min_per_side:
+        raise Invalid("labels", f"training on case labels needs at least {min_per_side} "
+                      f"confirmed violations and {min_per_side} false positives; found "
+                      f"{positives} and {negatives} (close more cases first)")  # fmt: skip
+    typed = [check_record(DECLARATIONS, record) for record in records]
+    order = sorted(range(len(typed)), key=lambda i: typed[i]["declared_on"])
+    schema = pa.schema([pa.field(f.name, f.type) for f in DECLARATIONS.fields])
+    events = pa.Table.from_pylist([typed[i] for i in order], schema=schema)
+    y = y_all[order]
+    catalog = load_library(network=False)
+    names = catalog.for_event("declarations")
+    table = compute_batch(catalog, lake, "declarations", events)
+    x = _matrix(table, names)
+    n_valid = max(1, round(len(y) * VALID_SHARE))
+    is_valid = np.arange(len(y)) >= len(y) - n_valid
+    y_train, y_valid = y[~is_valid], y[is_valid]
+    if len(set(y_train.tolist())) < 2 or len(set(y_valid.tolist())) < 2:
+        raise Invalid("labels", "both the older three quarters (training) and the newest "
+                      "quarter (validation) need violations and false positives")  # fmt: skip
+    d_train = lgb.Dataset(x[~is_valid], y_train, feature_name=names, free_raw_data=False)
+    d_valid = lgb.Dataset(x[is_valid], y_valid, reference=d_train)
+    trained = lgb.train(LABEL_PARAMS, d_train, num_boost_round=max_rounds, valid_sets=[d_valid],
+                        callbacks=[lgb.early_stopping(EARLY_STOPPING, verbose=False)])  # fmt: skip
+    booster = lgb.Booster(model_str=trained.model_to_string(num_iteration=trained.best_iteration))
+    scorer = ZoneScorer(booster=booster, features=list(names), name=name)
+    values = np.asarray(events.column("declared_value").to_numpy(zero_copy_only=False),
+                        dtype=np.float64)[is_valid]  # fmt: skip
+    metrics = at_rates(scorer.probabilities(table.filter(pa.array(is_valid))), y_valid,
+                       np.nan_to_num(values), LABEL_RATES)  # fmt: skip
+    days = [row["declared_on"] for row in (typed[i] for i in order)]
+    split_at = len(y) - n_valid
+    seconds = round(time.perf_counter() - started, 2)
+    scorer.metadata = {
+        "label": "case closures: confirmed_violation = 1, false_positive = 0",
+        "labels": "cases", "params": LABEL_PARAMS,
+        "best_iteration": booster.current_iteration(),
+        "train": [days[0].isoformat(), days[split_at - 1].isoformat()],
+        "valid": [days[split_at].isoformat(), days[-1].isoformat()],
+        "train_rows": len(y_train), "valid_rows": len(y_valid),
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "train_seconds": seconds, "valid_metrics": [asdict(m) for m in metrics],
+    }  # fmt: skip
+    report = ZoneTrainReport(
+        scorer=name, version=None, folder="", train_start=days[0].isoformat(),
+        split=days[split_at - 1].isoformat(), valid_end=days[-1].isoformat(),
+        train_rows=len(y_train), valid_rows=len(y_valid),
+        train_positives=int(y_train.sum()), valid_positives=int(y_valid.sum()),
+        base_rate=round(float(y_valid.mean()), 6), trees=booster.current_iteration(),
+        features=len(names), seconds=seconds, valid=metrics, labels="cases",
     )  # fmt: skip
     return scorer, report
