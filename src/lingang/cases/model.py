@@ -256,3 +256,34 @@ class SlaPolicy:
     def limit_for(self, scenario: str) -> int:
         """Working days a case of ``scenario`` may stay open."""
         return self.by_scenario.get(scenario, self.default_working_days)
+
+
+#: what each kind of timeline entry is called (zh-CN, en); the entry's detail says the rest
+TIMELINE_LABELS: dict[str, tuple[str, str]] = {
+    "opened": ("立案", "Opened"),
+    "alert_attached": ("关联预警", "Alert attached"),
+    "moved": ("状态变更", "Moved"),
+    "assigned": ("指派", "Assigned"),
+    "auto_assigned": ("自动指派", "Assigned by workload"),
+    "closure_requested": ("申请结案", "Closure requested"),
+    "closure_rejected": ("退回结案申请", "Closure sent back"),
+    "closed": ("结案", "Closed"),
+    "reopened": ("重新打开", "Reopened"),
+    "paused": ("时限暂停", "Clock paused"),
+    "resumed": ("时限恢复", "Clock resumed"),
+    "escalated": ("超期上报", "Escalated"),
+    "task_added": ("新增任务", "Task added"),
+    "task_done": ("任务完成", "Task done"),
+    "task_cancelled": ("任务取消", "Task cancelled"),
+    "attachment_added": ("上传附件", "Attachment added"),
+    "commented": ("评论", "Comment"),
+    "request_answered": ("企业答复", "Enterprise answered"),
+}
+
+
+def timeline_label(kind: str, lang: str = "zh-CN") -> str:
+    """The name of a timeline entry's kind for people (the kind itself when unknown)."""
+    pair = TIMELINE_LABELS.get(kind)
+    if pair is None:
+        return kind
+    return pair[1] if lang == "en" else pair[0]

@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lingang.cases.model import AlertSource, TaskKind, TaskStatus
+from lingang.cases.model import TIMELINE_LABELS, AlertSource, TaskKind, TaskStatus
 from lingang.workdays import SHANGHAI
 
 if TYPE_CHECKING:
@@ -49,26 +49,7 @@ ALERT_SOURCES = {
     AlertSource.CREDIT: "信用变动",
     AlertSource.MANUAL: "人工录入",
 }
-TIMELINE_KINDS = {
-    "opened": "立案",
-    "alert_attached": "关联预警",
-    "moved": "状态变更",
-    "assigned": "指派",
-    "auto_assigned": "自动指派",
-    "closure_requested": "申请结案",
-    "closure_rejected": "退回结案申请",
-    "closed": "结案",
-    "reopened": "重新打开",
-    "paused": "时限暂停",
-    "resumed": "时限恢复",
-    "escalated": "超期上报",
-    "task_added": "新增任务",
-    "task_done": "任务完成",
-    "task_cancelled": "任务取消",
-    "attachment_added": "上传附件",
-    "commented": "评论",
-    "request_answered": "企业答复",
-}
+TIMELINE_KINDS = {kind: zh for kind, (zh, _) in TIMELINE_LABELS.items()}
 
 _registered: list[bool] = []
 

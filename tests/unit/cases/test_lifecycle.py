@@ -56,3 +56,19 @@ def test_labels_speak_chinese_first() -> None:
     assert CaseState.PENDING_APPROVAL.label() == "待审批"
     assert CaseState.PENDING_APPROVAL.label("en") == "Pending approval"
     assert Outcome.CONFIRMED_VIOLATION.label() == "确认违规"
+
+
+def test_every_timeline_kind_the_cases_package_writes_has_a_label() -> None:
+    import re
+    from pathlib import Path
+
+    from lingang.cases import model
+
+    package = Path(model.__file__).parent
+    source = "\n".join(path.read_text(encoding="utf-8") for path in package.glob("*.py"))
+    written = set(re.findall(r'(?:_log|record_change|_set_assignee)\([^"{]*?"([a-z_]+)"', source))
+    assert written, "no timeline kinds found: the pattern no longer matches the code"
+    assert written <= set(model.TIMELINE_LABELS), written - set(model.TIMELINE_LABELS)
+    assert model.timeline_label("closed") == "结案"
+    assert model.timeline_label("closed", "en") == "Closed"
+    assert model.timeline_label("something_new") == "something_new"

@@ -15,7 +15,7 @@ from typing import Any, Final
 from nicegui import ui
 
 from lingang.bootstrap import Platform
-from lingang.cases.model import CaseState, Outcome, TaskKind, TaskStatus
+from lingang.cases.model import CaseState, Outcome, TaskKind, TaskStatus, timeline_label
 from lingang.cases.service import Case, CaseDetail, Task
 from lingang.console.components.nav import CASES
 from lingang.console.components.table import data_table, local_time, page_title
@@ -57,7 +57,9 @@ TASK_COLUMNS = (
     ("status", "col.status"),
     ("result", "col.result"),
 )
-TIMELINE_COLUMNS = (("at", "col.time"), ("actor", "col.actor"), ("detail", "col.detail"))
+TIMELINE_COLUMNS = (
+    ("at", "col.time"), ("actor", "col.actor"), ("kind", "col.kind"), ("detail", "col.detail"),
+)  # fmt: skip
 SLA_SLOT: Final = (
     '<q-td :props="props"><q-badge :color="props.row.sla_colour" :label="props.value"'
     " :data-testid=\"'sla-' + props.row.sla_code\" /></q-td>"
@@ -151,8 +153,11 @@ class CasePage:
             "cases.alerts", ALERT_COLUMNS, [self._alert_row(a) for a in self.detail.alerts]
         )
         self._section("cases.tasks", TASK_COLUMNS, [self._task_row(k) for k in self.detail.tasks])
-        timeline = [{"id": i, "at": local_time(e.at), "actor": e.actor, "detail": e.detail}
-                    for i, e in enumerate(reversed(self.detail.timeline))]  # fmt: skip
+        timeline = [
+            {"id": i, "at": local_time(e.at), "actor": e.actor,
+             "kind": timeline_label(e.kind, self.lang), "detail": e.detail}
+            for i, e in enumerate(reversed(self.detail.timeline))
+        ]  # fmt: skip
         self._section("cases.timeline", TIMELINE_COLUMNS, timeline)
 
     def _closing_text(self) -> str:
