@@ -322,3 +322,30 @@ def test_a_case_officer_works_a_case_and_a_second_officer_approves_its_closure(
     other = signed_in(new_page, base_url, PLANNER)
     other.goto(f"{base_url}/console/cases/{case_id}")
     expect(other.get_by_text(FORBIDDEN)).to_be_visible()
+
+
+def test_the_case_dashboard_shows_its_panels_to_case_officers_only(
+    base_url: str, new_page: Any
+) -> None:
+    page = signed_in(new_page, base_url, CASE_OFFICER)
+    page.locator(".q-drawer").get_by_text("案件看板").click()
+    expect(page).to_have_url(f"{base_url}/console/cases/dashboard")  # not taken for a case id
+    expect(page).to_have_title(re.compile("^案件看板"))
+    expect(page.get_by_text(f"范围：{DEPARTMENT}")).to_be_visible()
+    for panel in ("dash-age", "dash-breaches", "dash-close", "dash-confirmed", "dash-precision",
+                  "dash-thresholds"):  # fmt: skip
+        shown = page.get_by_test_id(panel)
+        expect(shown).to_be_visible()
+        expect(shown.locator("table, canvas, [data-testid=dash-empty]").first).to_be_visible()
+    expect(page.get_by_test_id("count-open-overdue")).to_have_text(re.compile(r"^\d+$"))
+    page.get_by_test_id("dash-grouping").get_by_text("按场景").click()
+    precision = page.get_by_test_id("dash-precision")
+    expect(
+        precision.locator("[data-testid=dash-precision-scenario], [data-testid=dash-empty]").first
+    ).to_be_visible()
+    expect(page.get_by_text(FORBIDDEN)).to_have_count(0)
+
+    planner = signed_in(new_page, base_url, PLANNER)
+    expect(planner.locator(".q-drawer").get_by_text("案件看板")).to_have_count(0)
+    planner.goto(f"{base_url}/console/cases/dashboard")
+    expect(planner.get_by_text(FORBIDDEN)).to_be_visible()

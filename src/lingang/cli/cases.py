@@ -9,10 +9,18 @@ console, or the CLI run by another operating-system user). JSON output has the A
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
+from lingang.api.schemas.case_records import (
+    attachment_public,
+    comment_public,
+    dashboard_public,
+    precision_public,
+    suggestion_public,
+)
 from lingang.api.schemas.cases import (
     TASK_KIND_LABELS,
     alert_public,
@@ -21,6 +29,7 @@ from lingang.api.schemas.cases import (
     suppression_public,
     task_public,
 )
+from lingang.cases.dashboards import AGE_BOUNDS, bucket_labels
 from lingang.cases.model import CaseState, Outcome, TaskKind
 from lingang.cases.service import Case
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
@@ -310,3 +319,156 @@ def escalate(as_json: JsonFlag = False) -> None:
         print_json({"escalated": escalated})
         return
     typer.echo(f"{len(escalated)} case(s) escalated" + (f": {escalated}" if escalated else ""))
+
+
+# --- records: attachments, comments, the PDF report -----------------------------------------
+
+#: a SHA-256 in hex; shorter all-digit references are attachment ids
+SHA256_HEX = 64
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+@app.command("attach")
+def attach(
+    case_id: int,
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="File to attach")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Attach a file to an open case (its type is read from the content)."""
+    content = file.read_bytes()
+    with platform_session() as platform:
+        made = platform.case_records.add_attachment(case_id, file.name, content,
+                                                    actor=cli_actor())  # fmt: skip
+    if as_json:
+        print_json(attachment_public(made).model_dump(mode="json"))
+        return
+    typer.echo(f"attachment {made.id} ({made.name}, {made.media_type}, {made.size} bytes) "
+               f"→ case {case_id}, sha256 {made.sha256}")  # fmt: skip
+
+
+@app.command("download")
+def download(
+    ref: Annotated[str, typer.Argument(help="Attachment id or SHA-256")],
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the file")],
+) -> None:
+    """Write an attachment's content (checked against its hash) to ``OUT``; audited."""
+    key: int | str = int(ref) if ref.isdigit() and len(ref) < SHA256_HEX else ref
+    with platform_session() as platform:
+        meta, content = platform.case_records.attachment(key, actor=cli_actor())
+    out.write_bytes(content)
+    typer.echo(f"attachment {meta.id} ({meta.name}, {meta.size} bytes) written to {out}")
+
+
+@app.command("comment")
+def comment(
+    case_id: int,
+    text: Annotated[str, typer.Argument(help="The comment (≤ 2000 characters)")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Comment on an open case."""
+    with platform_session() as platform:
+        made = platform.case_records.add_comment(case_id, text, actor=cli_actor())
+    if as_json:
+        print_json(comment_public(made).model_dump(mode="json"))
+        return
+    typer.echo(f"comment {made.id} added to case {case_id}")
+
+
+@app.command("report")
+def report(
+    case_id: int,
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PDF")],
+) -> None:
+    """Write the case report (核查处置报告) as a PDF; the export is audited."""
+    with platform_session() as platform:
+        pdf = platform.case_records.report_pdf(case_id, actor=cli_actor())
+    out.write_bytes(pdf)
+    typer.echo(f"case {case_id} report ({len(pdf)} bytes) written to {out}")
+
+
+# --- feedback and dashboard -----------------------------------------------------------------
+
+
+@app.command("precision")
+def precision(
+    by: Annotated[Literal["rule", "scenario"], typer.Option(help="Group by")] = "rule",
+    period: Annotated[Literal["month", "week"], typer.Option(help="Per period")] = "month",
+    as_json: JsonFlag = False,
+) -> None:
+    """Precision of the risk alerts per rule or scenario (反馈闭环), overall and per period,
+    with the Wilson 95 % interval."""
+    with platform_session(start=False) as platform:
+        found = platform.feedback.precision(actor=cli_actor(), by=by, period=period)
+    if as_json:
+        print_json(precision_public(found).model_dump(mode="json"))
+        return
+    rows: list[list[object]] = []
+    for row in found.rows:
+        for name, p in [("overall 合计", row.overall), *row.periods.items()]:
+            interval = "" if p.low is None or p.high is None else f"{_pct(p.low)}–{_pct(p.high)}"
+            rows.append([row.key, name, p.alerts, p.labelled, p.confirmed, p.false_positives,
+                         _pct(p.precision), interval])  # fmt: skip
+    key_header = "rule 规则" if by == "rule" else "scenario 场景"
+    print_table([key_header, f"{period} 周期", "alerts 线索", "labelled 已标注", "confirmed 违规",
+                 "false+ 误报", "precision 精确率", "95% CI"], rows)  # fmt: skip
+
+
+@app.command("thresholds")
+def thresholds(
+    target: Annotated[float, typer.Option(help="Precision to reach, in (0, 1]")] = 0.8,
+    min_labels: Annotated[int, typer.Option(help="Labels needed per scenario")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """Per scenario, the lowest review threshold whose labelled alerts reach ``--target``
+    precision (阈值建议), or why there is none."""
+    with platform_session(start=False) as platform:
+        found = platform.feedback.threshold_suggestions(actor=cli_actor(), target=target,
+                                                        min_labels=min_labels)  # fmt: skip
+    if as_json:
+        print_json([suggestion_public(s).model_dump(mode="json") for s in found])
+        return
+    print_table(["scenario 场景", "status 状态", "labelled 已标注", "precision now 现精确率",
+                 "threshold 阈值", "kept 保留", "precision 精确率", "recall 召回率", "note"],
+                [[s.scenario, s.status, s.labelled, _pct(s.precision_now),
+                  "" if s.threshold is None else s.threshold,
+                  "" if s.kept is None else s.kept, _pct(s.precision), _pct(s.recall), s.note]
+                 for s in found])  # fmt: skip
+
+
+@app.command("dashboard")
+def dashboard(as_json: JsonFlag = False) -> None:
+    """The case dashboard (案件看板): open cases by age, SLA breaches, time to close and the
+    confirmed rate per rule."""
+    with platform_session(start=False) as platform:
+        board = platform.case_dashboards.overview(actor=cli_actor())
+    if as_json:
+        print_json(dashboard_public(board).model_dump(mode="json"))
+        return
+    typer.echo(f"as of 截至 {_local(board.as_of)} (CST)")
+    buckets = list(board.open_by_age[0].buckets) if board.open_by_age else bucket_labels(AGE_BOUNDS)
+    typer.echo("\nopen by age 在办案件账龄 (working days)")
+    print_table(["department 部门", *buckets, "total 合计"],
+                [[d.department, *d.buckets.values(), d.total]
+                 for d in board.open_by_age])  # fmt: skip
+    typer.echo("\nSLA breaches 超期")
+    breaches = [*board.breaches.open_overdue, *board.breaches.closed_late]
+    print_table(["case 案件", "department 部门", "enterprise", "scenario", "assignee 承办人",
+                 "due 时限 (CST)", "overdue days", "closed (CST)"],
+                [[b.case_id, b.department, b.enterprise_uscc, b.scenario, b.assignee or "",
+                  _local(b.due_at), b.overdue_working_days, _local(b.closed_at)]
+                 for b in breaches])  # fmt: skip
+    typer.echo("\ntime to close 办结用时 (working days)")
+    print_table(["department 部门", "closed 已办结", "median", "p90", "max"],
+                [[t.department or "all 全部", t.closed, "" if t.median is None else t.median,
+                  "" if t.p90 is None else t.p90, "" if t.max is None else t.max]
+                 for t in board.time_to_close])  # fmt: skip
+    typer.echo("\nconfirmed by rule 规则查实率")
+    print_table(["rule 规则", "labelled 已标注", "confirmed 违规", "false+ 误报", "other",
+                 "rate 查实率"],
+                [[r.rule, r.labelled, r.confirmed, r.false_positives, r.other, _pct(r.rate)]
+                 for r in board.confirmed_by_rule])  # fmt: skip

@@ -24,6 +24,9 @@ def create(
     ],
     display_name: Annotated[str, typer.Option(help="Name shown in the console")] = "",
     enterprise_id: Annotated[int | None, typer.Option(help="Required for enterprise users")] = None,
+    department: Annotated[
+        str | None, typer.Option(help="Staff only: the department, e.g. 核查一处")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Create a user."""
@@ -35,11 +38,13 @@ def create(
             actor=cli_actor(),
             display_name=display_name,
             enterprise_id=enterprise_id,
+            department=department,
         )
     if as_json:
         print_json(user)
     else:
-        typer.echo(f"created user {user.username} (id {user.id}, role {user.role.value})")
+        unit = f", department {user.department}" if user.department else ""
+        typer.echo(f"created user {user.username} (id {user.id}, role {user.role.value}{unit})")
 
 
 @app.command("list")
@@ -53,7 +58,7 @@ def list_users(
         print_json(users)
         return
     print_table(
-        ["id", "username", "role", "角色", "enterprise", "active"],
+        ["id", "username", "role", "角色", "enterprise", "department 部门", "active"],
         [
             [
                 u.id,
@@ -61,6 +66,7 @@ def list_users(
                 u.role.value,
                 ROLE_LABELS[u.role][0],
                 u.enterprise_id or "",
+                u.department or "",
                 "yes" if u.is_active else "no",
             ]
             for u in users

@@ -34,11 +34,14 @@ ASSESSMENTS = NavEntry(
     "nav.assessments", "/risk/assessments", "notifications_active", Permission.VIEW_ASSESSMENTS
 )
 CASES = NavEntry("nav.cases", "/cases", "assignment", Permission.VIEW_CASES)
+CASE_DASHBOARD = NavEntry(
+    "nav.case_dashboard", "/cases/dashboard", "insights", Permission.VIEW_CASES
+)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
-    HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, RISK_LISTS, USERS,
-    AUDIT,
+    HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
+    RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

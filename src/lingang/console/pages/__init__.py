@@ -7,6 +7,7 @@ from lingang.console.pages import (
     assessments,
     audit,
     backtest,
+    case_dashboard,
     cases,
     enterprise360,
     enterprises,
@@ -21,8 +22,12 @@ from lingang.console.pages import (
 
 
 def register_pages(platform: Platform) -> None:
-    """Register the login page and every signed-in page (once per process)."""
+    """Register the login page and every signed-in page (once per process).
+
+    ``case_dashboard`` comes before ``cases``: its ``/cases/dashboard`` must be matched before
+    the case page's ``/cases/{item_id}``.
+    """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
-               assessments, cases, risk_lists, users, audit)  # fmt: skip
+               assessments, case_dashboard, cases, risk_lists, users, audit)  # fmt: skip
     for module in modules:
         module.register(platform)
