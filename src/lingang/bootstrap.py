@@ -18,10 +18,12 @@ from lingang.bus.base import Bus
 from lingang.bus.relay import IdempotentConsumer, OutboxRelay, write_outbox
 from lingang.cases.attachments import AttachmentStore
 from lingang.cases.dashboards import CaseDashboards
+from lingang.cases.events import CaseClosed
 from lingang.cases.feedback import FeedbackService
 from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
 from lingang.config import Settings
+from lingang.credit.service import CREDIT_CONSUMER, CreditRecords
 from lingang.db import Database, UnitOfWorkFactory
 from lingang.entities.service import EntityService
 from lingang.errors import Conflict, LingangError, NotFound
@@ -67,14 +69,17 @@ class Platform:
     feedback: FeedbackService
     case_dashboards: CaseDashboards
     case_records: CaseRecords
+    credit_records: CreditRecords
     started: bool = field(default=False)
 
     def start(self) -> None:
         """Connect the bus and start relaying the outbox. On the in-process bus, alerts also
-        become cases here (on NATS, ``lingang worker cases`` does it)."""
+        become cases here (on NATS, ``lingang worker cases`` does it), and closed cases
+        become credit records of their enterprise."""
         if not self.started:
             if self.settings.bus == "inprocess":
                 subscribe_case_intake(self)
+                subscribe_credit_records(self)
             self.bus.start()
             self.relay.start_background()
             self.started = True
@@ -112,6 +117,18 @@ def subscribe_case_intake(platform: Platform) -> None:
     consumer = IdempotentConsumer(platform.database, CASE_INTAKE, platform.cases.ingest_alert)
     try:
         platform.bus.subscribe(CASE_INTAKE, [AlertRaised], consumer)
+    except Conflict:
+        return  # already subscribed on this bus
+
+
+def subscribe_credit_records(platform: Platform) -> None:
+    """Turn every ``CaseClosed`` on the platform's bus into credit records of the enterprise
+    (``CreditRecords.record_case_closed``, each event once); a second call does nothing."""
+    consumer = IdempotentConsumer(
+        platform.database, CREDIT_CONSUMER, platform.credit_records.record_case_closed
+    )
+    try:
+        platform.bus.subscribe(CREDIT_CONSUMER, [CaseClosed], consumer)
     except Conflict:
         return  # already subscribed on this bus
 
@@ -259,6 +276,9 @@ def bootstrap(
         feedback=FeedbackService(uow),
         case_dashboards=CaseDashboards(uow),
         case_records=case_records,
+        credit_records=CreditRecords(
+            uow, enterprise_of=lambda actor: _own_enterprise_uscc(entities, actor)
+        ),
     )
     if start:
         platform.start()

@@ -14,6 +14,7 @@ from lingang.cases.store import (
     CaseTimelineRow,
     RuleSuppressionRow,
 )
+from lingang.credit.store import CreditRecordRow
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
 from lingang.lake.ledger import LakeImportRow
@@ -34,6 +35,7 @@ __all__ = [
     "CaseRow",
     "CaseTaskRow",
     "CaseTimelineRow",
+    "CreditRecordRow",
     "EnterpriseRow",
     "LakeImportRow",
     "LoginAttemptRow",

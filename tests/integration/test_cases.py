@@ -518,7 +518,7 @@ def test_migration_0006_downgrades_to_0005_and_upgrades_again(database_url: str)
 
     database = Database(database_url)
     try:
-        assert database.current_revision() == "0007"
+        assert database.current_revision() == "0008"
         with database.engine.begin() as connection:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection

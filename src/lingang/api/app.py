@@ -15,6 +15,7 @@ from lingang.api.routes import (
     auth,
     case_records,
     cases,
+    credit,
     enterprises,
     health,
     lake,
@@ -40,7 +41,7 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.state.metrics = install_metrics(app)
     install_error_handlers(app)
     for module in (health, auth, enterprises, audit, overview, lake, risk_lists, risk,
-                   rulesets, assessments, case_records, cases):  # fmt: skip
+                   rulesets, assessments, case_records, cases, credit):  # fmt: skip
         app.include_router(module.router)
     if console:
         from lingang.console.app import mount_console

@@ -5,12 +5,17 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from lingang.cli.common import platform_session
+
+if TYPE_CHECKING:
+    from lingang.bootstrap import Platform
+    from lingang.bus.events import Event
+    from lingang.bus.relay import SessionHandler
 
 app = typer.Typer(help="Bus workers · 后台处理", no_args_is_help=True)
 CONSUMER = "risk-worker"
@@ -31,7 +36,6 @@ def risk(
     through the outbox. Each event is handled once (idempotent consumer); a failing batch is
     retried event by event, and a failing event is redelivered, then dead-lettered.
     """
-    from lingang.bus.events import Event
     from lingang.bus.relay import IdempotentConsumer
     from lingang.risk.assessments.events import EventSubmitted
 
@@ -77,26 +81,57 @@ def cases(
     (in-process) bus a serving platform does this itself; run this worker with NATS.
     """
     from lingang.bootstrap import CASE_INTAKE
-    from lingang.bus.events import Event
-    from lingang.bus.relay import IdempotentConsumer
     from lingang.risk.assessments.events import AlertRaised
+
+    _consume("case", CASE_INTAKE, AlertRaised, lambda p: p.cases.ingest_alert, idle_exit)
+
+
+@app.command("credit")
+def credit(
+    idle_exit: Annotated[
+        float | None,
+        typer.Option(
+            help="Exit after this many seconds without closings (default: run until stopped)"
+        ),
+    ] = None,
+) -> None:
+    """Turn every ``cases.case_closed`` event from the bus into credit records of the
+    enterprise (信用记录; docs/credit.md), each event once. With the embedded bus a serving
+    platform does this itself; run this worker with NATS."""
+    from lingang.cases.events import CaseClosed
+    from lingang.credit.service import CREDIT_CONSUMER
+
+    _consume("credit", CREDIT_CONSUMER, CaseClosed,
+             lambda p: p.credit_records.record_case_closed, idle_exit)  # fmt: skip
+
+
+def _consume(
+    what: str,
+    consumer_name: str,
+    event_type: type[Event],
+    handler_of: Callable[[Platform], SessionHandler],
+    idle_exit: float | None,
+) -> None:
+    """Subscribe one idempotent consumer and handle events until stopped or idle."""
+    from lingang.bus.relay import IdempotentConsumer
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     handled = [0, time.monotonic()]
     with platform_session(start=False) as platform:
-        consumer = IdempotentConsumer(platform.database, CASE_INTAKE, platform.cases.ingest_alert)
+        consumer = IdempotentConsumer(platform.database, consumer_name, handler_of(platform))
 
         def handle(event: Event) -> None:
             consumer(event)
             handled[0] += 1
             handled[1] = time.monotonic()
 
-        platform.bus.subscribe(CASE_INTAKE, [AlertRaised], handle)
-        platform.start()  # after subscribing: the platform's own intake sees it is taken
-        typer.echo(f"case worker listening ({platform.settings.bus} bus); Ctrl-C stops", err=True)
+        platform.bus.subscribe(consumer_name, [event_type], handle)
+        platform.start()  # after subscribing: the platform's own consumer sees it is taken
+        typer.echo(f"{what} worker listening ({platform.settings.bus} bus); Ctrl-C stops",
+                   err=True)  # fmt: skip
         while not stop.wait(0.2):
             if idle_exit is not None and time.monotonic() - handled[1] > idle_exit:
                 break
-    typer.echo(f"case worker stopped after {int(handled[0]):,} alert(s)", err=True)
+    typer.echo(f"{what} worker stopped after {int(handled[0]):,} event(s)", err=True)
