@@ -81,3 +81,14 @@ class Clock:
     def set(self, *parts: int) -> None:
         """Move to ``datetime(*parts)`` in Shanghai time."""
         self.at = dt.datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+def head_revision() -> str:
+    """The newest Alembic revision of the project's migrations."""
+    from alembic.script import ScriptDirectory
+
+    from lingang.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from factories import Clock
+from factories import Clock, head_revision
 from lingang.bootstrap import Platform
 from lingang.bus.relay import IdempotentConsumer
 from lingang.cases.attachments import AttachmentDamaged, AttachmentStore, sha256_of
@@ -399,7 +399,7 @@ def test_migration_0007_downgrades_to_0006_and_upgrades_again(database_url: str)
 
     database = Database(database_url)
     try:
-        assert database.current_revision() == "0007"
+        assert database.current_revision() == head_revision()
         with database.engine.begin() as connection:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection

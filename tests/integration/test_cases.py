@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from factories import Clock
+from factories import Clock, head_revision
 from lingang.bootstrap import Platform
 from lingang.bus.outbox import OutboxRow
 from lingang.bus.relay import IdempotentConsumer
@@ -518,7 +518,7 @@ def test_migration_0006_downgrades_to_0005_and_upgrades_again(database_url: str)
 
     database = Database(database_url)
     try:
-        assert database.current_revision() == "0008"
+        assert database.current_revision() == head_revision()
         with database.engine.begin() as connection:
             config = alembic_config(database_url)
             config.attributes["connection"] = connection
