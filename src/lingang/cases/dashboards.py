@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from lingang.auth.model import Permission, can
 from lingang.cases.model import OPEN_STATES, AlertSource, CaseState, Outcome
-from lingang.cases.store import CaseAlertRow, CaseRow
+from lingang.cases.store import CaseAlertRow, CaseRow, read_clock
 from lingang.db import UnitOfWorkFactory
 from lingang.errors import Forbidden, Invalid
 from lingang.types import Actor, Role, utcnow
@@ -253,12 +253,7 @@ class CaseDashboards:
         return rows
 
     def _clock(self, row: CaseRow) -> SlaClock:
-        pauses = tuple(
-            (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end) if end else None)
-            for start, end in row.sla_pauses
-        )
-        return SlaClock(row.sla_limit, row.sla_started_at, pauses, row.sla_stopped_at,
-                        calendar=self._calendar)  # fmt: skip
+        return read_clock(row, self._calendar)
 
 
 def bucket_labels(bounds: Sequence[int]) -> list[str]:

@@ -781,12 +781,7 @@ class CaseService:
         return row
 
     def _clock(self, row: store.CaseRow) -> SlaClock:
-        pauses = tuple(
-            (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end) if end else None)
-            for start, end in row.sla_pauses
-        )
-        return SlaClock(row.sla_limit, row.sla_started_at, pauses, row.sla_stopped_at,
-                        calendar=self._calendar)  # fmt: skip
+        return store.read_clock(row, self._calendar)
 
     def _case(self, row: store.CaseRow, now: dt.datetime | None = None) -> Case:
         clock = self._clock(row)

@@ -247,7 +247,7 @@ class ManualAlertRequest(BaseModel):
     """A tip entered by a case officer (e.g. from the 12345 hotline)."""
 
     model_config = ConfigDict(extra="forbid")
-    enterprise_uscc: str = Field(max_length=18, examples=["91310115MA1K4XXXXX"])
+    enterprise_uscc: str = Field(max_length=18, examples=["91310115MA0000001Y"])
     category: str = Field(max_length=64, examples=["undervaluation"],
                           description="the scenario the tip is grouped under")  # fmt: skip
     text: str = Field(max_length=2000, examples=["热线举报：申报价格明显偏低"])
