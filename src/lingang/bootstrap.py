@@ -6,6 +6,7 @@ API, CLI, console, workers and tests all build the platform through :func:`boots
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from lingang.audit.service import AuditService, load_or_create_key
 from lingang.auth.model import SessionKind, ThrottlePolicy
 from lingang.auth.service import AuthService
 from lingang.bus.base import Bus
+from lingang.bus.inprocess import InProcessBus
 from lingang.bus.relay import IdempotentConsumer, OutboxRelay, write_outbox
 from lingang.cases.attachments import AttachmentStore
 from lingang.cases.dashboards import CaseDashboards
@@ -45,6 +47,8 @@ from lingang.risk.scenarios.model import RuleSetDocument
 from lingang.risk.service import RiskService
 from lingang.simulate.load import simulation_dir
 from lingang.types import Actor, Role
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -96,18 +100,27 @@ class Platform:
         return checks
 
     def close(self) -> None:
-        """Stop the relay (after a last flush), let the in-process consumers finish what
-        was published (at most 5 s), close the bus and the database pool."""
+        """Stop the relay (after a last flush), let the in-process consumers finish every
+        event that was published (the outbox already counts them as delivered, so nothing
+        may be left behind; a long wait is logged every 5 s), close the bus and the
+        database pool."""
         self.relay.stop()
         if self.started:
             self.relay.notify()
-            if self.settings.bus == "inprocess":
-                self.bus.wait_idle(5.0)
+            if isinstance(self.bus, InProcessBus):
+                _drain(self.bus)
         self.bus.close()
         self.database.dispose()
         self.started = False
 
 
+def _drain(bus: InProcessBus) -> None:
+    """Wait until the in-process consumers have handled everything published."""
+    while not bus.wait_idle(DRAIN_LOG_EVERY_S):
+        log.warning("closing: %d in-process event(s) still being handled", bus.pending)
+
+
+DRAIN_LOG_EVERY_S = 5.0
 CASE_INTAKE = "case-intake"
 
 
@@ -140,8 +153,6 @@ def build_bus(settings: Settings) -> Bus:
 
         return NatsBus(url=settings.nats_url, stream=settings.nats_stream,
                        subject_prefix=settings.nats_subject_prefix)  # fmt: skip
-    from lingang.bus.inprocess import InProcessBus
-
     return InProcessBus()
 
 
@@ -185,6 +196,12 @@ def _enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
     if actor.enterprise_id is None:
         return None
     return entities.get_enterprise(actor.enterprise_id, actor=actor).uscc
+
+
+def _enterprise_name(entities: EntityService, uscc: str) -> str | None:
+    """The registered Chinese name of an enterprise (None when it is not registered)."""
+    found = entities.by_uscc(uscc)
+    return found.name_zh if found else None
 
 
 def _own_enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
@@ -250,11 +267,13 @@ def bootstrap(
         scorers=scorers,
     )  # fmt: skip
     cases = CaseService(
-        uow, audit, officers=lambda unit: auth.active_users(Role.CASE_OFFICER, unit)
-    )
+        uow, audit, officers=lambda unit: auth.active_users(Role.CASE_OFFICER, unit),
+        supervisors=lambda unit: auth.active_users(Role.CASE_SUPERVISOR, unit),
+    )  # fmt: skip
     case_records = CaseRecords(
         uow, audit, cases, AttachmentStore(settings.data_dir / "cases" / "attachments"),
         enterprise_of=lambda actor: _own_enterprise_uscc(entities, actor),
+        name_of=lambda uscc: _enterprise_name(entities, uscc),
         max_bytes=settings.case_attachment_max_bytes,
     )  # fmt: skip
     platform = Platform(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lingang.bootstrap import Platform
+from lingang.cases.access import DEPARTMENT_ROLES
 from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
 from lingang.errors import Conflict, Invalid, NotFound
 from lingang.simulate import Target, ZoneParams, plan_zone, run_simulation, simulation_dir
@@ -146,8 +147,9 @@ def _ensure_user(
             actor=SYSTEM,
             display_name=f"演示·{ROLE_LABELS[role][0]}",
             enterprise_id=enterprise.id if role is Role.ENTERPRISE else None,
-            # case officers work in the department that gets unrouted cases (核查一处)
-            department=platform.cases.routing.default if role is Role.CASE_OFFICER else None,
+            # case officers and their supervisor work in the department that gets unrouted
+            # cases (核查一处)
+            department=platform.cases.routing.default if role in DEPARTMENT_ROLES else None,
         )
     except Conflict:
         if username not in saved:

@@ -17,6 +17,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     RISK_OFFICER = "risk_officer"
     CASE_OFFICER = "case_officer"
+    CASE_SUPERVISOR = "case_supervisor"
     CREDIT_OFFICER = "credit_officer"
     SERVICE_OFFICER = "service_officer"
     CITY_OPERATOR = "city_operator"
@@ -29,6 +30,7 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.ADMIN: ("平台管理员", "Platform administrator"),
     Role.RISK_OFFICER: ("风险防控", "Risk officer"),
     Role.CASE_OFFICER: ("核查处置", "Case officer"),
+    Role.CASE_SUPERVISOR: ("核查处置负责人", "Case supervisor"),
     Role.CREDIT_OFFICER: ("信用管理", "Credit officer"),
     Role.SERVICE_OFFICER: ("一网通办", "Service officer"),
     Role.CITY_OPERATOR: ("一网统管", "City operator"),

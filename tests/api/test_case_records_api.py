@@ -126,7 +126,7 @@ def test_an_enterprise_lists_and_answers_only_its_own_requests(
 
     [asked] = client.get("/api/enterprise/requests", headers=own).json()
     assert (asked["id"], asked["case_id"], asked["status"]) == (task_id, case_id, "open")
-    assert asked["status_label"] == {"zh": "办理中", "en": "Open"} and asked["answer"] is None
+    assert asked["status_label"] == {"zh": "进行中", "en": "Open"} and asked["answer"] is None
     assert client.get("/api/enterprise/requests", headers=theirs).json() == []
     answer_url = f"/api/enterprise/requests/{task_id}/answer"
     foreign = client.post(answer_url, headers=theirs, data={"text": "不是我们的"})

@@ -85,7 +85,7 @@ def test_a_hold_assessment_becomes_a_case_closed_by_two_officers(
         "kind": "information_request", "title": "请企业提供原产地证明", "due_on": due})  # fmt: skip
     assert task.status_code == 201, task.text
     assert task.json()["to_enterprise"] is True
-    assert task.json()["kind_label"] == {"zh": "企业补充材料", "en": "Request for information"}
+    assert task.json()["kind_label"] == {"zh": "要求企业补充材料", "en": "Request for information"}
     waiting = client.get(url, headers=first).json()["case"]["sla"]
     assert waiting["paused"] is True  # the request to the enterprise pauses the clock
     disposal = {"penalty_rmb": "12000.50", "duty_recovered_rmb": 3400,
@@ -235,6 +235,33 @@ def test_manual_alerts_suppressions_rejection_reopening_and_overdue(
     assert later.json()[0]["sla"]["status"] == "breached"
     naive = client.get("/api/cases/overdue", headers=first, params={"at": at[:19]})
     assert naive.status_code == 422 and fields(naive) == ["at"]
+
+
+def test_supervisors_get_escalated_cases_and_timelines_read_in_both_languages(
+    client: TestClient, platform: Platform
+) -> None:
+    first = officer(client, platform)
+    unit = platform.cases.routing.default
+    platform.auth.create_user("case-head", PASSWORD, Role.CASE_SUPERVISOR, actor=SYSTEM,
+                              department=unit)  # fmt: skip
+    head = bearer(client, "case-head")
+    firm = make_enterprise(platform)
+    tip = {"enterprise_uscc": firm.uscc, "category": "hotline_tip", "text": "热线举报"}
+    case_id = client.post("/api/cases/alerts", headers=first, json=tip).json()["case_id"]
+    assert client.get("/api/cases/escalations", headers=head).json() == []
+    assert client.get("/api/cases/escalations", headers=first).status_code == 403
+    due_at = dt.datetime.fromisoformat(client.get(f"/api/cases/{case_id}", headers=first)
+                                       .json()["case"]["sla"]["due_at"])  # fmt: skip
+    assert platform.cases.escalate_overdue(due_at + dt.timedelta(days=7)) == [case_id]
+    [escalated] = client.get("/api/cases/escalations", headers=head).json()
+    assert escalated["id"] == case_id and escalated["escalated_at"] is not None
+    last = client.get(f"/api/cases/{case_id}", headers=head).json()["timeline"][-1]
+    assert (last["kind"], last["kind_label"], last["kind_label_en"]) == (
+        "escalated", "超期上报", "Escalated"
+    )
+    assert "case-head" in last["detail"] and last["detail_en"].startswith("SLA breached")
+    assert client.get("/api/cases/escalations", headers=login_as(
+        client, platform, Role.PLANNER)).status_code == 403  # fmt: skip
 
 
 def test_intake_is_subscribed_once_and_documented(client: TestClient, platform: Platform) -> None:

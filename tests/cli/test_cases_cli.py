@@ -34,9 +34,11 @@ def test_a_tip_entered_from_the_cli_opens_a_case_that_the_inbox_shows(tmp_path: 
     assert refused.returncode == 4 and "allowed: triage (研判), investigating" in refused.stderr
     shown = run("show", str(case["id"]))
     assert shown.returncode == 0, shown.stderr
-    assert "12345-0001" in shown.stdout and "新建" in shown.stdout and "opened" in shown.stdout
+    assert "12345-0001" in shown.stdout and "新建" in shown.stdout and "立案" in shown.stdout
     escalated = run("escalate", "--json")
     assert escalated.returncode == 0 and json.loads(escalated.stdout) == {"escalated": []}
+    inbox = run("escalations", "--json")  # nothing breached yet: the supervisors' inbox is empty
+    assert inbox.returncode == 0 and json.loads(inbox.stdout) == []
 
 
 def test_case_records_feedback_and_dashboard_from_the_cli(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -64,6 +66,19 @@ with platform_session() as platform:
                                               actor=SYSTEM, reference="12345-0001")
     print(alert.case_id)
 """
+WALK = """
+import sys
+from lingang.cli.common import platform_session
+from lingang.types import SYSTEM, Role
+with platform_session() as platform:
+    firm = platform.entities.list_enterprises(actor=SYSTEM, limit=3)[0][2]
+    platform.auth.create_user(sys.argv[1], sys.argv[2], Role.ENTERPRISE, actor=SYSTEM,
+                              enterprise_id=firm.id)
+    alert = platform.cases.raise_manual_alert(firm.uscc, "hotline_tip", "12345 举报：疑似瞒报",
+                                              actor=SYSTEM, reference="12345-0002")
+    print(alert.case_id, firm.uscc)
+"""
+ENTERPRISE_USER = "walk-enterprise"
 SERVER_ENV: dict[str, str] = {}  # the module server's environment, for scripts on its data
 RISK_PAGES = ("/console/risk/rule-sets", "/console/risk/backtest", "/console/risk/assessments")
 FORBIDDEN = "您的角色无权访问此页面"
@@ -322,6 +337,73 @@ def test_a_case_officer_works_a_case_and_a_second_officer_approves_its_closure(
     other = signed_in(new_page, base_url, PLANNER)
     other.goto(f"{base_url}/console/cases/{case_id}")
     expect(other.get_by_text(FORBIDDEN)).to_be_visible()
+
+
+def test_a_case_waits_for_the_enterprise_collects_records_and_downloads_its_pdf(
+    base_url: str, new_page: Any, tmp_path: Path
+) -> None:
+    made = subprocess.run([sys.executable, "-c", WALK, ENTERPRISE_USER, PASSWORD],
+                          env=SERVER_ENV, capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    case_id, uscc = made.stdout.split()
+    page = signed_in(new_page, base_url, CASE_OFFICER)
+    page.goto(f"{base_url}/console/cases/{case_id}")
+    page.get_by_test_id("cases-to_investigating").click()
+    expect(page.get_by_test_id("state-investigating")).to_be_visible()
+    page.get_by_test_id("cases-add_task").click()
+    page.get_by_role("dialog").get_by_text("单证审核").click()  # the kind picker
+    page.get_by_role("option", name="要求企业补充材料").click()
+    page.get_by_test_id("task-title").fill("请提供采购合同")
+    page.get_by_test_id("task-save").click()
+    expect(page.get_by_test_id("sla-paused")).to_be_visible()  # waits for the enterprise
+
+    firm = signed_in(new_page, base_url, ENTERPRISE_USER)
+    firm.locator(".q-drawer").get_by_text("补充材料请求").click()
+    expect(firm.get_by_test_id("enterprise-requests")).to_contain_text("请提供采购合同")
+    contract = tmp_path / "contract.txt"
+    contract.write_text("采购合同 2026-001\n", encoding="utf-8")
+    firm.get_by_test_id("answer-file").locator("input[type=file]").set_input_files(contract)
+    expect(firm.get_by_test_id("answer-file")).to_contain_text("contract.txt")
+    firm.get_by_test_id("answer-text").fill("合同见附件")
+    firm.get_by_test_id("answer-send").click()
+    expect(firm.get_by_test_id("enterprise-requests")).to_contain_text("已完成")
+
+    page.reload()
+    expect(page.get_by_test_id("sla-paused")).to_have_count(0)  # the clock runs again
+    expect(page.get_by_test_id("cases.timeline")).to_contain_text("企业答复")
+    expect(page.get_by_test_id("case-attachments")).to_contain_text("contract.txt")
+    photo = tmp_path / "scene.pdf"
+    photo.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.get_by_test_id("case-upload").locator("input[type=file]").set_input_files(photo)
+    expect(page.get_by_test_id("case-attachments")).to_contain_text("scene.pdf")
+    page.get_by_test_id("comment-text").fill("现场照片已上传，建议结案")
+    page.get_by_test_id("comment-post").click()
+    expect(page.get_by_test_id("case-comments")).to_contain_text("现场照片已上传")
+    page.get_by_test_id("cases-close").click()
+    page.get_by_label("罚款（元）").fill("120000")
+    page.get_by_test_id("closure-save").click()
+    expect(page.get_by_test_id("state-pending_approval")).to_be_visible()
+    second = signed_in(new_page, base_url, CASE_OFFICER_2)
+    second.goto(f"{base_url}/console/cases/{case_id}")
+    second.get_by_test_id("cases-approve").click()
+    expect(second.get_by_test_id("state-closed")).to_be_visible()
+    with second.expect_download() as download:
+        second.get_by_test_id("case-report").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    # the closing reached the enterprise's credit record
+    headers, kinds = api_headers(base_url, CASE_OFFICER), set()
+    for _ in range(50):  # the in-process consumer records it just after the commit
+        records = httpx.get(f"{base_url}/api/enterprises/{uscc}/credit-records", timeout=10,
+                            headers=headers).json()["data"]  # fmt: skip
+        kinds = {r["kind"] for r in records}
+        if kinds:
+            break
+        time.sleep(0.2)
+    assert kinds >= {"case_outcome", "violation"}
+    firm.goto(f"{base_url}/console/cases/{case_id}")
+    expect(firm.get_by_text(FORBIDDEN)).to_be_visible()  # enterprises see only their requests
 
 
 def test_the_case_dashboard_shows_its_panels_to_case_officers_only(

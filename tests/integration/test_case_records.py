@@ -61,6 +61,7 @@ def records(platform: Platform, cases: CaseService, tmp_path: Path) -> CaseRecor
     return CaseRecords(
         platform.uow, platform.audit, cases, AttachmentStore(tmp_path / "attachments"),
         enterprise_of=lambda actor: own_uscc(platform, actor), max_bytes=4096,
+        name_of=lambda uscc: "艾克米进出口有限公司" if uscc == ACME else None,
     )  # fmt: skip
 
 
@@ -370,7 +371,8 @@ def test_the_case_report_is_a_chinese_pdf(
     assert pdf.startswith(b"%PDF")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages)
-    for expected in ("核查处置报告", "确认违规", "已结案", ACME, "undervaluation", "UV01",
+    for expected in ("核查处置报告", "确认违规", "已结案", ACME, "艾克米进出口有限公司",
+                     "undervaluation", "UV01",
                      "82.5", "请提供原始发票", "发票已提供", "12000.50", "电子元件",
                      first.username, second.username, "申报价格明显低于同类商品", "发票.pdf",
                      "时限暂停", "时限恢复", "企业答复", "结案"):  # fmt: skip

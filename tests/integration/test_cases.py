@@ -23,6 +23,7 @@ from lingang.cases.model import (
     TaskKind,
 )
 from lingang.cases.service import CaseService
+from lingang.cases.store import CaseAlertRow
 from lingang.demo import demo_uscc
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
 from lingang.risk.assessments.events import AlertRaised
@@ -48,6 +49,7 @@ def cases(platform: Platform, clock: Clock) -> CaseService:
         platform.uow,
         platform.audit,
         officers=lambda unit: platform.auth.active_users(Role.CASE_OFFICER, unit),
+        supervisors=lambda unit: platform.auth.active_users(Role.CASE_SUPERVISOR, unit),
         routing=CaseRouting(default=CHECKS, by_scenario={"dg_misdeclaration": INSPECTION}),
         sla=SlaPolicy(default_working_days=5),
         clock=clock,
@@ -148,6 +150,19 @@ def test_an_alert_without_enterprise_opens_no_case(platform: Platform, cases: Ca
     ingest(platform, cases, alert(uscc=None), alert(scenario=None))
     inbox = cases.inbox(actor=SYSTEM)
     assert [(c.enterprise_uscc, c.scenario) for c in inbox] == [(ACME, "unclassified")]
+
+
+def test_an_alert_with_a_malformed_enterprise_code_is_kept_but_opens_no_case(
+    platform: Platform, cases: CaseService
+) -> None:
+    bad = alert(uscc="91310115MA1K4AB3CX")  # checksum wrong
+    ingest(platform, cases, bad, alert(uscc=ACME.lower()))  # lower case is normalised
+    assert [c.enterprise_uscc for c in cases.inbox(actor=SYSTEM)] == [ACME]
+    with platform.uow.read() as session:
+        row = session.scalar(select(CaseAlertRow).where(
+            CaseAlertRow.reference == bad.assessment_id))  # fmt: skip
+    assert row is not None and row.disposition == "unattributed" and row.case_id is None
+    assert "企业代码无效" in row.text and "uscc" in row.text
 
 
 def test_a_suppression_needs_a_reason_and_is_audited_and_listed(
@@ -483,6 +498,57 @@ def test_sla_pauses_and_escalates_across_the_spring_festival(
     assert escalated.case.escalated_at == local(2026, 2, 27, 17, 0)
     assert escalated.timeline[-1].kind == "escalated" and CHECKS in escalated.timeline[-1].detail
     assert "cases.escalated" in audit_actions(platform)
+
+
+def test_a_breached_case_reaches_its_department_supervisors_inbox(
+    platform: Platform, cases: CaseService, clock: Clock
+) -> None:
+    officer = staff(platform)
+    supervisor = staff(platform, Role.CASE_SUPERVISOR)
+    elsewhere = staff(platform, Role.CASE_SUPERVISOR, department=INSPECTION)
+    clock.set(2026, 9, 21, 10, 0)  # Monday; the Mid-Autumn Festival is Friday 09-25
+    ingest(platform, cases, alert(), alert(uscc=BETA))
+    acme = next(c for c in cases.inbox(actor=SYSTEM) if c.enterprise_uscc == ACME)
+    assert cases.escalations(actor=supervisor) == []
+    # 5 working days after Monday 09-21: 09-22, 09-23, 09-24, (holiday 09-25), 09-28, 09-29
+    assert acme.due_at == local(2026, 9, 29, 17, 0)
+    assert cases.escalate_overdue(local(2026, 9, 29, 16, 59)) == []
+    assert len(cases.escalate_overdue(local(2026, 9, 30, 9, 0))) == 2
+    [event, _] = outbox(platform, "cases.case_escalated")
+    assert event["supervisors"] == [supervisor.username]
+    entry = cases.get(acme.id, actor=officer).timeline[-1]
+    assert entry.kind == "escalated" and supervisor.username in entry.text()
+    assert entry.text().startswith("超出办理时限") and entry.text("en").startswith("SLA breached")
+    assert {c.id for c in cases.escalations(actor=supervisor)} >= {acme.id}
+    assert all(c.escalated_at is not None for c in cases.escalations(actor=supervisor))
+    assert cases.escalations(actor=elsewhere) == []  # another department's supervisor
+    with pytest.raises(Forbidden):
+        cases.escalations(actor=officer)  # officers work cases; supervisors take escalations
+    # a supervisor works the case like an officer of the department: reassigns it
+    moved = cases.assign(acme.id, officer.username, actor=supervisor)
+    assert moved.assignee == officer.username
+    with pytest.raises(NotFound):
+        cases.get(acme.id, actor=elsewhere)
+
+
+def test_generated_timeline_details_read_in_chinese_and_english(
+    platform: Platform, cases: CaseService
+) -> None:
+    officer = staff(platform)
+    ingest(platform, cases, alert())
+    case_id = only_case(cases)
+    cases.move(case_id, CaseState.TRIAGE, actor=officer, note="先研判")
+    cases.add_task(case_id, TaskKind.INFORMATION_REQUEST, "提供合同", actor=officer)
+    timeline = cases.get(case_id, actor=officer).timeline
+    texts = {e.kind: (e.text(), e.text("en")) for e in timeline}
+    assert texts["moved"] == ("新建 → 研判——先研判", "New → Triage — 先研判")
+    assert texts["task_added"] == (
+        "要求企业补充材料：提供合同", "Request for information: 提供合同"
+    )
+    assert texts["paused"][0].startswith("等待企业答复") and texts["paused"][1].startswith(
+        "waiting for the enterprise"
+    )
+    assert "核查一处" in texts["opened"][0] and "working days" in texts["opened"][1]
 
 
 def test_closing_stops_the_clock_and_reopening_starts_a_new_one(

@@ -31,6 +31,8 @@ class Permission(StrEnum):
     SUBMIT_EVENTS = "risk.assess"
     VIEW_CASES = "cases.view"
     MANAGE_CASES = "cases.manage"
+    SUPERVISE_CASES = "cases.supervise"
+    ANSWER_REQUESTS = "cases.requests.answer"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -48,12 +50,20 @@ ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.READ_AUDIT}
 ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.WRITE_RULES}
 ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.WRITE_RULES}
 ROLE_PERMISSIONS[Role.SERVICE_OFFICER] |= {Permission.REGISTER_ENTERPRISES}
-for _role in (Role.ADMIN, Role.RISK_OFFICER, Role.CASE_OFFICER, Role.AUDITOR):
+_ASSESSMENT_READERS = (
+    Role.ADMIN, Role.RISK_OFFICER, Role.CASE_OFFICER, Role.CASE_SUPERVISOR, Role.AUDITOR
+)
+for _role in _ASSESSMENT_READERS:
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_ASSESSMENTS}
 ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.SUBMIT_EVENTS}
 ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.SUBMIT_EVENTS}
-for _role in (Role.ADMIN, Role.CASE_OFFICER):
+for _role in (Role.ADMIN, Role.CASE_OFFICER, Role.CASE_SUPERVISOR):
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_CASES, Permission.MANAGE_CASES}
+# an enterprise answers the information requests of cases addressed to it
+ROLE_PERMISSIONS[Role.ENTERPRISE] |= {Permission.ANSWER_REQUESTS}
+# the head of a case department (科室负责人) takes the cases escalated for a breached SLA
+for _role in (Role.ADMIN, Role.CASE_SUPERVISOR):
+    ROLE_PERMISSIONS[_role] |= {Permission.SUPERVISE_CASES}
 ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_CASES}
 
 

@@ -114,6 +114,12 @@ class InProcessBus:
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
+    @property
+    def pending(self) -> int:
+        """Events published and not yet handled or dead-lettered."""
+        with self._idle:
+            return self._pending
+
     def close(self) -> None:
         """Stop the workers; events still queued are dropped (the outbox has them)."""
         with self._lock:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from lingang.auth.model import Permission, can
+from lingang.cases.access import department_scope
 from lingang.cases.model import OPEN_STATES, AlertSource, CaseState, Outcome
 from lingang.cases.store import CaseAlertRow, CaseRow, read_clock
 from lingang.db import UnitOfWorkFactory
 from lingang.errors import Forbidden, Invalid
-from lingang.types import Actor, Role, utcnow
+from lingang.types import Actor, utcnow
 from lingang.workdays import SHANGHAI, SlaClock, WorkCalendar, default_calendar
 
 #: upper bounds (working days, included) of the age buckets; the last bucket is open
@@ -114,7 +115,7 @@ class CaseDashboards:
         to close and the confirmed rate to cases closed on or after that day."""
         at = now or self._now()
         return Dashboard(
-            as_of=at, department=_scope(actor),
+            as_of=at, department=department_scope(actor),
             open_by_age=self.open_by_age(at, actor=actor),
             breaches=self.sla_breaches(at, actor=actor),
             time_to_close=self.time_to_close(actor=actor, since=since),
@@ -192,7 +193,7 @@ class CaseDashboards:
         outcome in the denominator; precision without inconclusive and referred is in
         :class:`~lingang.cases.feedback.FeedbackService`)."""
         _require(actor)
-        scope = _scope(actor)
+        scope = department_scope(actor)
         if scope == "":
             return []
         statement = (
@@ -237,7 +238,7 @@ class CaseDashboards:
         self, actor: Actor, *, open_only: bool, closed_since: dt.date | None = None
     ) -> list[CaseRow]:
         _require(actor)
-        scope = _scope(actor)
+        scope = department_scope(actor)
         if scope == "":
             return []
         statement = select(CaseRow).order_by(CaseRow.id)
@@ -312,9 +313,3 @@ def _require(actor: Actor) -> None:
         raise Forbidden(f"role {actor.role.value} may not {Permission.VIEW_CASES.value}")
 
 
-def _scope(actor: Actor) -> str | None:
-    """As in the case service: a case officer is limited to their department ("" for
-    none); admins and auditors see all."""
-    if actor.role is Role.CASE_OFFICER:
-        return actor.department or ""
-    return None

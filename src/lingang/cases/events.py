@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import Field
+
 from lingang.bus.events import Event, register_event
 
 
@@ -53,3 +55,5 @@ class CaseEscalated(Event):
     assignee: str | None
     due_at: dt.datetime
     overdue_working_days: int
+    #: the department's active case supervisors when it was escalated (may be empty)
+    supervisors: list[str] = Field(default_factory=list)

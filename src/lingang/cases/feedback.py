@@ -20,12 +20,13 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lingang.auth.model import Permission, can
+from lingang.cases.access import department_scope
 from lingang.cases.model import AlertSource, Outcome
 from lingang.cases.store import CaseAlertRow, CaseRow
 from lingang.db import UnitOfWorkFactory
 from lingang.errors import Forbidden, Invalid
 from lingang.risk.assessments.store import AssessmentRow
-from lingang.types import Actor, Role
+from lingang.types import Actor
 from lingang.workdays import SHANGHAI
 
 Period = Literal["week", "month"]
@@ -207,7 +208,7 @@ class FeedbackService:
         or false positive (0), oldest event first: record and stored features (without
         ``_contributions``) as the assessment kept them."""
         _require(actor)
-        scope = _scope(actor)
+        scope = department_scope(actor)
         if scope == "":
             return []
         statement = (
@@ -248,7 +249,7 @@ class FeedbackService:
         _require(actor)
         if since is not None and until is not None and until < since:
             raise Invalid("until", f"{until} is before {since}")
-        scope = _scope(actor)
+        scope = department_scope(actor)
         if scope == "":
             return []
         with self._uow.read() as session:
@@ -404,8 +405,3 @@ def _require(actor: Actor) -> None:
         raise Forbidden(f"role {actor.role.value} may not read case feedback")
 
 
-def _scope(actor: Actor) -> str | None:
-    """As for cases: a case officer is limited to their department ("" for none)."""
-    if actor.role is Role.CASE_OFFICER:
-        return actor.department or ""
-    return None

@@ -120,6 +120,17 @@ class AlertSource(StrEnum):
     CREDIT = "credit"  # a change of an enterprise's credit record
     MANUAL = "manual"  # entered by a case officer (a hotline tip, 举报线索)
 
+    def label(self, lang: str = "zh-CN") -> str:
+        """The source's name for people (zh-CN, or ``en``)."""
+        return _pick(ALERT_SOURCE_LABELS[self], lang)
+
+
+ALERT_SOURCE_LABELS: dict[AlertSource, tuple[str, str]] = {
+    AlertSource.RISK: ("风险引擎", "Risk engine"),
+    AlertSource.CREDIT: ("信用变动", "Credit change"),
+    AlertSource.MANUAL: ("人工录入", "Entered by hand"),
+}
+
 
 class AlertDisposition(StrEnum):
     """What intake did with an alert."""
@@ -137,6 +148,18 @@ class TaskKind(StrEnum):
     LAB_TEST = "lab_test"
     INFORMATION_REQUEST = "information_request"
 
+    def label(self, lang: str = "zh-CN") -> str:
+        """The kind's name for people (zh-CN, or ``en``)."""
+        return _pick(TASK_KIND_LABELS[self], lang)
+
+
+TASK_KIND_LABELS: dict[TaskKind, tuple[str, str]] = {
+    TaskKind.DOCUMENT_REVIEW: ("单证审核", "Document review"),
+    TaskKind.ONSITE_INSPECTION: ("现场核查", "On-site inspection"),
+    TaskKind.LAB_TEST: ("送检化验", "Lab test"),
+    TaskKind.INFORMATION_REQUEST: ("要求企业补充材料", "Request for information"),
+}
+
 
 class TaskStatus(StrEnum):
     """Where a task is; only ``open`` tasks block closing."""
@@ -144,6 +167,21 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     CANCELLED = "cancelled"
+
+    def label(self, lang: str = "zh-CN") -> str:
+        """The status's name for people (zh-CN, or ``en``)."""
+        return _pick(TASK_STATUS_LABELS[self], lang)
+
+
+TASK_STATUS_LABELS: dict[TaskStatus, tuple[str, str]] = {
+    TaskStatus.OPEN: ("进行中", "Open"),
+    TaskStatus.DONE: ("已完成", "Done"),
+    TaskStatus.CANCELLED: ("已取消", "Cancelled"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
 
 
 #: where a case whose scenario is unknown is grouped

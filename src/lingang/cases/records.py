@@ -40,6 +40,8 @@ from lingang.types import Actor
 
 EnterpriseOf = Callable[[Actor], str | None]
 """The USCC of an enterprise user's own enterprise (None when it has none)."""
+NameOf = Callable[[str], str | None]
+"""The registered Chinese name of an enterprise, by USCC (None when not registered)."""
 
 MAX_COMMENT = 2000
 MAX_ANSWER = 2000
@@ -102,6 +104,7 @@ class CaseRecords:
         files: AttachmentStore,
         *,
         enterprise_of: EnterpriseOf,
+        name_of: NameOf | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         if max_bytes < 1:
@@ -111,6 +114,7 @@ class CaseRecords:
         self._cases = cases
         self.files = files
         self._enterprise_of = enterprise_of
+        self._name_of: NameOf = name_of or (lambda _uscc: None)
         self.max_bytes = max_bytes
 
     # --- attachments -----------------------------------------------------------------------
@@ -128,7 +132,8 @@ class CaseRecords:
             meta = self._store_file(uow.session, row.id, None, clean, media_type, content, actor)
             self._cases.record_change(
                 uow.session, row, actor, "attachment_added",
-                f"{clean} ({media_type}, {meta.size} bytes)",
+                (f"{clean}（{media_type}，{meta.size} 字节）",
+                 f"{clean} ({media_type}, {meta.size} bytes)"),
                 {"attachment_id": meta.id, "sha256": meta.sha256, "media_type": media_type,
                  "size": meta.size},
             )  # fmt: skip
@@ -304,8 +309,10 @@ class CaseRecords:
             comments = [_comment(row) for row in store.comments_of(uow.session, case_id)]
             files = [_attachment(row) for row in store.attachments_of(uow.session, case_id)]
             generated_at = self._cases.now()
+            name = self._name_of(detail.case.enterprise_uscc)
             pdf = build_report(detail, comments=comments, attachments=files,
-                               generated_by=actor.username, generated_at=generated_at)  # fmt: skip
+                               generated_by=actor.username, generated_at=generated_at,
+                               enterprise_name=name)  # fmt: skip
             self._audit.record(uow.session, actor=actor, action="cases.report_exported",
                                object_type="case", object_id=str(case_id),
                                after={"bytes": len(pdf)},

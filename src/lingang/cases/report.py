@@ -23,7 +23,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lingang.cases.model import TIMELINE_LABELS, AlertSource, TaskKind, TaskStatus
+from lingang.cases.model import (
+    ALERT_SOURCE_LABELS,
+    TASK_KIND_LABELS,
+    TASK_STATUS_LABELS,
+    TIMELINE_LABELS,
+)
 from lingang.workdays import SHANGHAI
 
 if TYPE_CHECKING:
@@ -33,22 +38,9 @@ if TYPE_CHECKING:
 FONT = "STSong-Light"
 TITLE = "核查处置报告"
 
-TASK_KINDS = {
-    TaskKind.DOCUMENT_REVIEW: "单证审核",
-    TaskKind.ONSITE_INSPECTION: "现场核查",
-    TaskKind.LAB_TEST: "化验检测",
-    TaskKind.INFORMATION_REQUEST: "要求企业补充材料",
-}
-TASK_STATUSES = {
-    TaskStatus.OPEN: "进行中",
-    TaskStatus.DONE: "已完成",
-    TaskStatus.CANCELLED: "已取消",
-}
-ALERT_SOURCES = {
-    AlertSource.RISK: "风险引擎",
-    AlertSource.CREDIT: "信用变动",
-    AlertSource.MANUAL: "人工录入",
-}
+TASK_KINDS = {kind: zh for kind, (zh, _) in TASK_KIND_LABELS.items()}
+TASK_STATUSES = {status: zh for status, (zh, _) in TASK_STATUS_LABELS.items()}
+ALERT_SOURCES = {source: zh for source, (zh, _) in ALERT_SOURCE_LABELS.items()}
 TIMELINE_KINDS = {kind: zh for kind, (zh, _) in TIMELINE_LABELS.items()}
 
 _registered: list[bool] = []
@@ -77,8 +69,9 @@ def build_report(
     attachments: Sequence[Attachment] = (),
     generated_by: str,
     generated_at: dt.datetime,
+    enterprise_name: str | None = None,
 ) -> bytes:
-    """The PDF bytes of the case report."""
+    """The PDF bytes of the case report; ``enterprise_name`` is shown beside the USCC."""
     font = _font()
     styles = {
         "title": ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=1),
@@ -119,7 +112,8 @@ def build_report(
     ]
     story += section("一、案件概况", table([
         ["案件编号", str(case.id), "状态", case.state.label()],
-        ["企业（统一社会信用代码）", case.enterprise_uscc, "场景", case.scenario],
+        ["企业名称", enterprise_name or "—", "统一社会信用代码", case.enterprise_uscc],
+        ["场景", case.scenario, "", ""],
         ["承办部门", case.department, "承办人", case.assignee or "未指派"],
         ["立案时间", _when(case.opened_at), "结案时间", _when(case.closed_at)],
         ["重新打开次数", str(case.reopen_count), "超期上报", _when(case.escalated_at)],

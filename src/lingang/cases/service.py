@@ -23,6 +23,7 @@ from lingang.audit.service import AuditService
 from lingang.auth.model import Permission, User, can
 from lingang.bus.events import Event
 from lingang.cases import store
+from lingang.cases.access import department_scope
 from lingang.cases.events import CaseClosed, CaseEscalated, CaseReopened
 from lingang.cases.model import (
     DEFAULT_ROUTING,
@@ -43,7 +44,7 @@ from lingang.db import UnitOfWork, UnitOfWorkFactory
 from lingang.entities.model import validate_uscc
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
 from lingang.risk.assessments.events import AlertRaised
-from lingang.types import SYSTEM, Actor, Role, utcnow
+from lingang.types import SYSTEM, Actor, utcnow
 from lingang.workdays import SHANGHAI, SlaClock, SlaStatus, WorkCalendar, default_calendar
 
 Officers = Callable[[str], Sequence[User]]
@@ -51,6 +52,10 @@ Officers = Callable[[str], Sequence[User]]
 
 MAX_TEXT = 2000
 MAX_NOTE = 1000
+#: where a timeline entry keeps the English of its detail
+DETAIL_EN = "detail_en"
+#: a timeline detail: one text, or its (zh-CN, English) pair
+Text = str | tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +78,18 @@ class AlertInput:
 
     @classmethod
     def from_event(cls, event: AlertRaised) -> AlertInput:
-        """The intake form of the risk engine's ``AlertRaised``."""
+        """The intake form of the risk engine's ``AlertRaised``. An enterprise code that is
+        not a valid USCC is not trusted: the alert is kept unattributed, the code in its text."""
+        uscc, text = event.enterprise_uscc, ""
+        if event.enterprise_uscc is not None:
+            try:
+                uscc = validate_uscc(event.enterprise_uscc)
+            except Invalid as exc:
+                raw = event.enterprise_uscc[:40]
+                uscc, text = None, f"企业代码无效 invalid enterprise code {raw!r}: {exc}"
         return cls(
-            source=AlertSource.RISK, reference=event.assessment_id,
-            enterprise_uscc=event.enterprise_uscc, scenario=event.scenario or UNCLASSIFIED,
+            source=AlertSource.RISK, reference=event.assessment_id, text=text,
+            enterprise_uscc=uscc, scenario=event.scenario or UNCLASSIFIED,
             rules=tuple(event.rules), raised_at=event.occurred_at, raised_by=SYSTEM.username,
             risk_outcome=event.outcome, score=event.score,
             rule_set_version=event.rule_set_version, dataset=event.dataset,
@@ -119,13 +132,20 @@ class Suppression:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One change of a case."""
+    """One change of a case: ``detail`` in zh-CN, its English (when it differs) in
+    ``data["detail_en"]``."""
 
     at: dt.datetime
     actor: str
     kind: str
     detail: str
     data: dict[str, Any]
+
+    def text(self, lang: str = "zh-CN") -> str:
+        """The detail in ``lang`` (zh-CN, or ``en``)."""
+        if lang == "en":
+            return str(self.data.get(DETAIL_EN, self.detail))
+        return self.detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +212,7 @@ class CaseService:
         audit: AuditService,
         *,
         officers: Officers,
+        supervisors: Officers | None = None,
         routing: CaseRouting = DEFAULT_ROUTING,
         sla: SlaPolicy | None = None,
         calendar: WorkCalendar | None = None,
@@ -200,6 +221,7 @@ class CaseService:
         self._uow = uow
         self._audit = audit
         self._officers = officers
+        self._supervisors: Officers = supervisors or (lambda _department: ())
         self.routing = routing
         self.sla = sla or SlaPolicy()
         self._calendar = calendar or default_calendar()
@@ -281,7 +303,8 @@ class CaseService:
         row.case_id, row.disposition = case.id, AlertDisposition.ATTACHED.value
         session.flush()
         self._log(session, case, actor, "alert_attached",
-                  f"{alert.source.value} alert {alert.reference}",
+                  (f"{alert.source.label()}预警 {alert.reference}",
+                   f"{alert.source.label('en')} alert {alert.reference}"),
                   {"alert_id": row.id, "rules": list(alert.rules)})  # fmt: skip
         return row
 
@@ -316,7 +339,9 @@ class CaseService:
         _save_clock(row, clock)
         session.add(row)
         session.flush()
-        self._log(session, row, actor, "opened", f"{scenario} → {department}",
+        self._log(session, row, actor, "opened",
+                  (f"{scenario} → {department}，时限 {clock.limit} 个工作日",
+                   f"{scenario} → {department}, {clock.limit} working days"),
                   {"department": department, "sla_limit": clock.limit})  # fmt: skip
         return row
 
@@ -385,7 +410,7 @@ class CaseService:
     ) -> list[Case]:
         """The actor's cases (open ones, or those in ``state``), earliest deadline first."""
         _require(actor, Permission.VIEW_CASES)
-        department = _department_scope(actor)
+        department = department_scope(actor)
         if department == "":
             return []
         with self._uow.read() as session:
@@ -395,10 +420,21 @@ class CaseService:
             return [case for case in cases if case.sla_status is SlaStatus.BREACHED]
         return cases
 
+    def escalations(self, *, actor: Actor) -> list[Case]:
+        """The supervisor's inbox (督办): open cases escalated for a breached SLA, in the
+        actor's department, earliest deadline first."""
+        _require(actor, Permission.SUPERVISE_CASES)
+        department = department_scope(actor)
+        if department == "":
+            return []
+        with self._uow.read() as session:
+            rows = session.scalars(store.cases_query(department=department, state=None))
+            return [self._case(row) for row in rows if row.escalated_at is not None]
+
     def overdue(self, now: dt.datetime, *, actor: Actor) -> list[Case]:
         """Open cases whose SLA is breached at ``now``, within the actor's reach."""
         _require(actor, Permission.VIEW_CASES)
-        department = _department_scope(actor)
+        department = department_scope(actor)
         if department == "":
             return []
         with self._uow.read() as session:
@@ -433,7 +469,8 @@ class CaseService:
                 raise Conflict(f"moving to {target.value} goes through request_closure")
             row.state = target.value
             self._log(uow.session, row, actor, "moved",
-                      _with_note(f"{state.value} → {target.value}", note),
+                      _with_note((f"{state.label()} → {target.label()}",
+                                  f"{state.label('en')} → {target.label('en')}"), note),
                       {"from": state.value, "to": target.value})  # fmt: skip
             uow.commit()
             return self._case(row)
@@ -475,7 +512,7 @@ class CaseService:
         self, session: Session, row: store.CaseRow, username: str, actor: Actor, kind: str
     ) -> None:
         before, row.assignee = row.assignee, username
-        self._log(session, row, actor, kind, f"{before or '-'} → {username}",
+        self._log(session, row, actor, kind, (f"{before or '—'} → {username}",) * 2,
                   {"from": before, "to": username})  # fmt: skip
 
     def request_closure(
@@ -499,7 +536,9 @@ class CaseService:
             else:
                 row.state = target.value
                 self._log(uow.session, row, actor, "closure_requested",
-                          _with_note(f"{outcome.value}: waits for a second officer", note),
+                          _with_note((f"{outcome.label()}：待另一名核查人员审批",
+                                      f"{outcome.label('en')}: waits for a second officer"),
+                                     note),
                           {"outcome": outcome.value, "disposal": row.disposal})  # fmt: skip
             uow.commit()
             return self._case(row)
@@ -548,7 +587,8 @@ class CaseService:
         alerts = store.alerts_of(uow.session, row.id)
         for alert in alerts:
             alert.label, alert.labelled_at = outcome.value, now
-        self._log(uow.session, row, actor, "closed", _with_note(outcome.value, note),
+        self._log(uow.session, row, actor, "closed",
+                  _with_note((outcome.label(), outcome.label("en")), note),
                   {"outcome": outcome.value, "disposal": row.disposal,
                    "requested_by": row.closure_requested_by,
                    "approved_by": row.closure_approved_by})  # fmt: skip
@@ -632,14 +672,21 @@ class CaseService:
                 clock = self._clock(row)
                 row.escalated_at = now
                 late = -clock.remaining_working_days(now)
+                names = sorted(u.username for u in self._supervisors(row.department))
+                supervisors = "、".join(names) or "—"
                 self._log(uow.session, row, SYSTEM, "escalated",
-                          f"SLA breached by {late} working day(s): to the supervisor of "
-                          f"{row.department}", {"due_at": clock.due_at_as_of(now).isoformat()},
+                          (f"超出办理时限 {late} 个工作日，上报{row.department}负责人"
+                           f"（{supervisors}）",
+                           f"SLA breached by {late} working day(s): to the supervisor of "
+                           f"{row.department} ({supervisors})"),
+                          {"due_at": clock.due_at_as_of(now).isoformat(),
+                           "supervisors": names},
                           at=now)  # fmt: skip
                 uow.emit(CaseEscalated(
                     case_id=row.id, enterprise_uscc=row.enterprise_uscc, scenario=row.scenario,
                     department=row.department, assignee=row.assignee,
                     due_at=clock.due_at_as_of(now), overdue_working_days=late,
+                    supervisors=names,
                 ))  # fmt: skip
                 escalated.append(row.id)
             uow.commit()
@@ -670,7 +717,8 @@ class CaseService:
             )  # fmt: skip
             uow.session.add(task)
             uow.session.flush()
-            self._log(uow.session, row, actor, "task_added", f"{kind.value}: {task.title}",
+            self._log(uow.session, row, actor, "task_added",
+                      (f"{kind.label()}：{task.title}", f"{kind.label('en')}: {task.title}"),
                       {"task_id": task.id, "due_on": str(due_on) if due_on else None})  # fmt: skip
             self._pause_for_request(uow.session, row, task, actor)
             uow.commit()
@@ -716,7 +764,9 @@ class CaseService:
             return
         paused = clock.pause(max(self._now(), clock.last_move))
         _save_clock(row, paused)
-        self._log(session, row, actor, "paused", f"waiting for the enterprise: request #{task.id}",
+        self._log(session, row, actor, "paused",
+                  (f"等待企业答复：补充材料请求 #{task.id}",
+                   f"waiting for the enterprise: request #{task.id}"),
                   {"due_at": paused.due_at.isoformat(), "task_id": task.id,
                    "auto": True})  # fmt: skip
 
@@ -737,7 +787,9 @@ class CaseService:
             return
         resumed = clock.resume(max(self._now(), clock.last_move))
         _save_clock(row, resumed)
-        self._log(session, row, actor, "resumed", f"request #{task.id} {task.status}",
+        self._log(session, row, actor, "resumed",
+                  (f"补充材料请求 #{task.id} {TaskStatus(task.status).label()}",
+                   f"request #{task.id} {TaskStatus(task.status).label('en')}"),
                   {"due_at": resumed.due_at.isoformat(), "task_id": task.id,
                    "auto": True})  # fmt: skip
 
@@ -758,10 +810,11 @@ class CaseService:
         return _visible_or_404(session.get(store.CaseRow, case_id), case_id, actor)
 
     def record_change(
-        self, session: Session, row: store.CaseRow, actor: Actor, kind: str, detail: str = "",
+        self, session: Session, row: store.CaseRow, actor: Actor, kind: str, detail: Text = "",
         data: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
-        """A timeline entry and its audit record, in the caller's transaction."""
+        """A timeline entry and its audit record, in the caller's transaction; a ``(zh, en)``
+        detail is shown in the reader's language."""
         self._log(session, row, actor, kind, detail, data)
 
     def request_ended(
@@ -799,18 +852,23 @@ class CaseService:
         )  # fmt: skip
 
     def _log(
-        self, session: Session, row: store.CaseRow, actor: Actor, kind: str, detail: str = "",
+        self, session: Session, row: store.CaseRow, actor: Actor, kind: str, detail: Text = "",
         data: dict[str, Any] | None = None, *, at: dt.datetime | None = None,
     ) -> None:  # fmt: skip
-        """A timeline entry and its audit record, in the caller's transaction."""
+        """A timeline entry and its audit record, in the caller's transaction. A ``(zh, en)``
+        detail keeps its English in ``data["detail_en"]`` (the entry's ``text("en")``)."""
         when = at or self._now()
         row.updated_at = when
+        zh, en = (detail, detail) if isinstance(detail, str) else detail
+        data = dict(data or {})
+        if en != zh:
+            data[DETAIL_EN] = en[:MAX_NOTE]
         session.add(store.CaseTimelineRow(case_id=row.id, at=when, actor=actor.username,
-                                          kind=kind, detail=detail[:MAX_NOTE],
-                                          data=data or {}))  # fmt: skip
+                                          kind=kind, detail=zh[:MAX_NOTE],
+                                          data=data))  # fmt: skip
         self._audit.record(session, actor=actor, action=f"cases.{kind}", object_type="case",
-                           object_id=str(row.id), after={"state": row.state, **(data or {})},
-                           detail=detail[:200])  # fmt: skip
+                           object_id=str(row.id), after={"state": row.state, **data},
+                           detail=zh[:200])  # fmt: skip
 
 
 def _require(actor: Actor, permission: Permission) -> None:
@@ -818,18 +876,10 @@ def _require(actor: Actor, permission: Permission) -> None:
         raise Forbidden(f"role {actor.role.value} may not {permission.value}")
 
 
-def _department_scope(actor: Actor) -> str | None:
-    """The department an actor is limited to: None for all, "" for none (an officer
-    without a department sees no case)."""
-    if actor.role is Role.CASE_OFFICER:
-        return actor.department or ""
-    return None
-
-
 def _visible(row: store.CaseRow, actor: Actor) -> bool:
     if not can(actor.role, Permission.VIEW_CASES):
         return False
-    scope = _department_scope(actor)
+    scope = department_scope(actor)
     return scope is None or row.department == scope
 
 
@@ -861,8 +911,10 @@ def _save_clock(row: store.CaseRow, clock: SlaClock) -> None:
     row.sla_due_at = clock.due_at
 
 
-def _with_note(text: str, note: str) -> str:
-    return f"{text} — {note.strip()}" if note.strip() else text
+def _with_note(text: tuple[str, str], note: str) -> tuple[str, str]:
+    if not note.strip():
+        return text
+    return f"{text[0]}——{note.strip()}", f"{text[1]} — {note.strip()}"
 
 
 def _uscc(value: str) -> str:

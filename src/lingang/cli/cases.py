@@ -22,7 +22,6 @@ from lingang.api.schemas.case_records import (
     suggestion_public,
 )
 from lingang.api.schemas.cases import (
-    TASK_KIND_LABELS,
     alert_public,
     case_public,
     detail_public,
@@ -30,7 +29,7 @@ from lingang.api.schemas.cases import (
     task_public,
 )
 from lingang.cases.dashboards import AGE_BOUNDS, bucket_labels
-from lingang.cases.model import CaseState, Outcome, TaskKind
+from lingang.cases.model import TASK_KIND_LABELS, CaseState, Outcome, TaskKind, timeline_label
 from lingang.cases.service import Case
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
 from lingang.types import utcnow
@@ -111,7 +110,8 @@ def show(case_id: int, as_json: JsonFlag = False) -> None:
                   t.status.value, t.result or ""] for t in detail.tasks])  # fmt: skip
     typer.echo("\ntimeline 办理记录")
     print_table(["at (CST)", "actor", "kind", "detail"],
-                [[_local(e.at), e.actor, e.kind, e.detail] for e in detail.timeline])  # fmt: skip
+                [[_local(e.at), e.actor, timeline_label(e.kind), e.detail]
+                 for e in detail.timeline])  # fmt: skip
 
 
 @app.command("alert")
@@ -307,6 +307,17 @@ def suppressions(
     print_table(["id", "rule", "enterprise", "until", "by", "reason"],
                 [[s.id, s.rule_id, s.enterprise_uscc, s.until, s.actor, s.reason]
                  for s in found])  # fmt: skip
+
+
+@app.command("escalations")
+def escalations(as_json: JsonFlag = False) -> None:
+    """Open cases escalated for a breached SLA (the supervisors' 督办 inbox)."""
+    with platform_session(start=False) as platform:
+        found = platform.cases.escalations(actor=cli_actor())
+    if as_json:
+        print_json([case_public(case).model_dump(mode="json") for case in found])
+        return
+    print_table(CASE_HEADERS, [_row(case) for case in found])
 
 
 @app.command("escalate")

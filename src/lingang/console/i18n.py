@@ -10,6 +10,7 @@ from typing import Final, Literal, get_args
 
 from nicegui import app
 
+from lingang.cases.model import TASK_KIND_LABELS, TASK_STATUS_LABELS
 from lingang.risk.scenarios.model import OUTCOME_LABELS
 from lingang.types import ROLE_LABELS, Role
 
@@ -313,6 +314,33 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     # --- cases (核查处置) ---
     "nav.cases": ("核查处置", "Cases"),
     "cases.title": ("核查处置工作台", "Case inbox"),
+    "cases.escalated_only": ("仅显示超期上报（督办）", "Escalated only (supervision)"),
+    "cases.escalated": (
+        "已超期上报：{at}，请{department}负责人督办",
+        "Escalated {at}: for the supervisor of {department}",
+    ),
+    "cases.report_pdf": ("下载案件报告（PDF）", "Download the case report (PDF)"),
+    "cases.attachments": ("附件", "Attachments"),
+    "cases.upload": ("上传附件", "Upload a file"),
+    "cases.upload_too_large": ("文件超过 {limit} 字节上限", "The file is over {limit} bytes"),
+    "cases.comments": ("评论", "Comments"),
+    "cases.no_comments": ("暂无评论", "No comments yet"),
+    "cases.comment_placeholder": ("写下评论", "Write a comment"),
+    "cases.comment_post": ("发表评论", "Post the comment"),
+    "col.media_type": ("文件类型", "Type"),
+    "col.file_size": ("大小（字节）", "Size (bytes)"),
+    "col.sha256": ("SHA-256", "SHA-256"),
+    "nav.requests": ("补充材料请求", "Information requests"),
+    "requests.title": ("补充材料请求", "Information requests"),
+    "requests.intro": (
+        "核查部门要求本企业补充的材料。答复后，案件办理时限恢复计时。",
+        "What case officers asked your enterprise for. Once you answer, the case's clock runs "
+        "again.",
+    ),
+    "requests.answer_title": ("答复请求 #{id}：{title}", "Answer request #{id}: {title}"),
+    "requests.answer": ("答复内容", "Your answer"),
+    "requests.file": ("附件（可选）", "A file (optional)"),
+    "requests.send": ("提交答复", "Send the answer"),
     "cases.open": ("全部未结案件", "All open cases"),
     "cases.overdue_only": ("仅显示超期", "Overdue only"),
     "cases.back": ("← 返回工作台", "← Back to the inbox"),
@@ -404,13 +432,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.kept": ("阈值以上已标注", "Labelled at or above"),
     "col.precision_at": ("阈值下查准率", "Precision at threshold"),
     "action.save": ("保存", "Save"),
-    "task.document_review": ("单证审核", "Document review"),
-    "task.onsite_inspection": ("实地查验", "On-site inspection"),
-    "task.lab_test": ("送检化验", "Lab test"),
-    "task.information_request": ("要求企业补充材料", "Request for information"),
-    "task.status.open": ("办理中", "Open"),
-    "task.status.done": ("已完成", "Done"),
-    "task.status.cancelled": ("已取消", "Cancelled"),
+    # task kinds and statuses are named by the case domain model
+    **{f"task.{kind.value}": pair for kind, pair in TASK_KIND_LABELS.items()},
+    **{f"task.status.{status.value}": pair for status, pair in TASK_STATUS_LABELS.items()},
 }
 
 

@@ -16,7 +16,9 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 # Roles whose work needs full identity numbers; everyone else sees them masked.
-UNMASKED_ROLES = frozenset({Role.RISK_OFFICER, Role.CASE_OFFICER, Role.CREDIT_OFFICER})
+UNMASKED_ROLES = frozenset(
+    {Role.RISK_OFFICER, Role.CASE_OFFICER, Role.CASE_SUPERVISOR, Role.CREDIT_OFFICER}
+)
 
 
 class AeoStatus(StrEnum):

@@ -170,6 +170,12 @@ class EntityService:
         with self._uow.read() as session:
             return store.get(session, enterprise_id) is not None
 
+    def by_uscc(self, uscc: str) -> Enterprise | None:
+        """The registered enterprise of a USCC, or None (for other domains' reports and
+        gradings; the name and USCC of a registered enterprise are public)."""
+        with self._uow.read() as session:
+            return store.get_by_uscc(session, uscc)
+
     def count(self) -> int:
         """Number of registered enterprises."""
         with self._uow.read() as session:

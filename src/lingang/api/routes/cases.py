@@ -62,6 +62,13 @@ def inbox(
     return [case_public(case) for case in found]
 
 
+@router.get("/escalations", operation_id="cases-escalations", response_model=list[CasePublic])
+def escalations(platform: PlatformDep, actor: CurrentActor) -> list[CasePublic]:
+    """The supervisor's inbox (督办): open cases of the caller's department escalated for a
+    breached SLA (needs ``cases.supervise``: case supervisors and administrators)."""
+    return [case_public(case) for case in platform.cases.escalations(actor=actor)]
+
+
 @router.get("/overdue", operation_id="cases-overdue", response_model=list[CasePublic])
 def overdue(
     platform: PlatformDep,

@@ -9,9 +9,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lingang.api.schemas.cases import TASK_STATUS_LABELS, LabelPublic
+from lingang.api.schemas.cases import LabelPublic
 from lingang.cases.dashboards import Dashboard
 from lingang.cases.feedback import PrecisionReport, ThresholdSuggestion
+from lingang.cases.model import TASK_STATUS_LABELS
 from lingang.cases.records import Attachment, Comment, EnterpriseRequest
 
 # --- requests -------------------------------------------------------------------------------

@@ -11,22 +11,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lingang.cases.model import CaseState, Outcome, TaskKind, TaskStatus, allowed
+from lingang.cases.model import (
+    TASK_KIND_LABELS,
+    TASK_STATUS_LABELS,
+    CaseState,
+    Outcome,
+    TaskKind,
+    allowed,
+    timeline_label,
+)
 from lingang.cases.service import Alert, Case, CaseDetail, Suppression, Task, TimelineEntry
 from lingang.types import utcnow
-
-TASK_KIND_LABELS: dict[TaskKind, tuple[str, str]] = {
-    TaskKind.DOCUMENT_REVIEW: ("单证审核", "Document review"),
-    TaskKind.ONSITE_INSPECTION: ("实地核查", "On-site inspection"),
-    TaskKind.LAB_TEST: ("化验检测", "Lab test"),
-    TaskKind.INFORMATION_REQUEST: ("企业补充材料", "Request for information"),
-}
-TASK_STATUS_LABELS: dict[TaskStatus, tuple[str, str]] = {
-    TaskStatus.OPEN: ("办理中", "Open"),
-    TaskStatus.DONE: ("已完成", "Done"),
-    TaskStatus.CANCELLED: ("已取消", "Cancelled"),
-}
-
 
 # --- responses ------------------------------------------------------------------------------
 
@@ -192,14 +187,20 @@ class TimelineEntryPublic(BaseModel):
     at: dt.datetime
     actor: str
     kind: str = Field(examples=["moved"])
-    detail: str
+    kind_label: str = Field(examples=["状态变更"], description="the kind's name in zh-CN")
+    kind_label_en: str = Field(examples=["Moved"])
+    detail: str = Field(description="what changed, in zh-CN")
+    detail_en: str = Field(description="what changed, in English")
     data: dict[str, Any]
 
 
 def entry_public(entry: TimelineEntry) -> TimelineEntryPublic:
     """The wire form of a timeline entry."""
-    return TimelineEntryPublic(at=entry.at, actor=entry.actor, kind=entry.kind,
-                               detail=entry.detail, data=entry.data)  # fmt: skip
+    return TimelineEntryPublic(
+        at=entry.at, actor=entry.actor, kind=entry.kind,
+        kind_label=timeline_label(entry.kind), kind_label_en=timeline_label(entry.kind, "en"),
+        detail=entry.text(), detail_en=entry.text("en"), data=entry.data,
+    )  # fmt: skip
 
 
 class CaseDetailPublic(BaseModel):

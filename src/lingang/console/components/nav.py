@@ -37,11 +37,14 @@ CASES = NavEntry("nav.cases", "/cases", "assignment", Permission.VIEW_CASES)
 CASE_DASHBOARD = NavEntry(
     "nav.case_dashboard", "/cases/dashboard", "insights", Permission.VIEW_CASES
 )
+REQUESTS = NavEntry(
+    "nav.requests", "/requests", "mark_email_unread", Permission.ANSWER_REQUESTS
+)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
-    RISK_LISTS, USERS, AUDIT,
+    REQUESTS, RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from lingang.console.pages import (
     home,
     lake,
     login,
+    requests,
     risk_lists,
     rules,
     rulesets,
@@ -28,6 +29,6 @@ def register_pages(platform: Platform) -> None:
     the case page's ``/cases/{item_id}``.
     """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
-               assessments, case_dashboard, cases, risk_lists, users, audit)  # fmt: skip
+               assessments, case_dashboard, cases, requests, risk_lists, users, audit)  # fmt: skip
     for module in modules:
         module.register(platform)

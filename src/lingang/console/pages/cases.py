@@ -14,12 +14,14 @@ from typing import Any, Final
 
 from nicegui import ui
 
+from lingang.auth.model import Permission, can
 from lingang.bootstrap import Platform
 from lingang.cases.model import CaseState, Outcome, TaskKind, TaskStatus, timeline_label
 from lingang.cases.service import Case, CaseDetail, Task
 from lingang.console.components.nav import CASES
 from lingang.console.components.table import data_table, local_time, page_title
 from lingang.console.i18n import Language, t
+from lingang.console.pages.case_records import CaseRecordsPanel
 from lingang.console.pages.guard import console_detail_page, console_page
 from lingang.errors import LingangError
 from lingang.types import Actor
@@ -82,6 +84,9 @@ def register(platform: Platform) -> None:
         with ui.row().classes("items-center gap-4"):
             picker = ui.select(states, value="", label=t("col.state", lang)).classes("w-48")
             overdue = ui.switch(t("cases.overdue_only", lang))
+            escalated = ui.switch(t("cases.escalated_only", lang))
+            escalated.props("data-testid=escalated-only")
+            escalated.set_visibility(can(actor.role, Permission.SUPERVISE_CASES))
         table = data_table(lang, INBOX_COLUMNS, [], row_key="id")
         table.props("data-testid=case-inbox")
         table.add_slot("body-cell-sla", SLA_SLOT)
@@ -89,10 +94,14 @@ def register(platform: Platform) -> None:
 
         def refresh() -> None:
             state = CaseState(picker.value) if picker.value else None
-            found = platform.cases.inbox(actor=actor, state=state, overdue_only=overdue.value)
+            if escalated.value:
+                found = platform.cases.escalations(actor=actor)
+            else:
+                found = platform.cases.inbox(actor=actor, state=state, overdue_only=overdue.value)
             table.rows = [inbox_row(case, lang) for case in found]
 
         picker.on_value_change(lambda _: refresh())
+        escalated.on_value_change(lambda _: refresh())
         overdue.on_value_change(lambda _: refresh())
         refresh()
 
@@ -134,8 +143,9 @@ class CasePage:
         with ui.row().classes("items-center gap-3"):
             page_title(f"{t('cases.case', lang)} {case_number(case)}")
             ui.badge(case.state.label(lang)).props(f"data-testid=state-{case.state.value}")
-            ui.badge(case.sla_status.label(lang),
-                     color=SLA_COLOURS[case.sla_status])  # fmt: skip
+            ui.badge(case.sla_status.label(lang), color=SLA_COLOURS[case.sla_status]).props(
+                f"data-testid=sla-{case.sla_status.value}"
+            )
         ui.label(
             t("cases.facts", lang).format(
                 enterprise=case.enterprise_uscc,
@@ -148,6 +158,10 @@ class CasePage:
         ).classes("text-gray-700")
         if case.outcome is not None:
             ui.label(self._closing_text()).props("data-testid=closing")
+        if case.escalated_at is not None and case.state is not CaseState.CLOSED:
+            ui.label(t("cases.escalated", lang).format(
+                at=local_time(case.escalated_at), department=case.department,
+            )).classes("text-red-800 font-medium").props("data-testid=escalated")  # fmt: skip
         self._actions()
         self._section(
             "cases.alerts", ALERT_COLUMNS, [self._alert_row(a) for a in self.detail.alerts]
@@ -155,10 +169,11 @@ class CasePage:
         self._section("cases.tasks", TASK_COLUMNS, [self._task_row(k) for k in self.detail.tasks])
         timeline = [
             {"id": i, "at": local_time(e.at), "actor": e.actor,
-             "kind": timeline_label(e.kind, self.lang), "detail": e.detail}
+             "kind": timeline_label(e.kind, self.lang), "detail": e.text(self.lang)}
             for i, e in enumerate(reversed(self.detail.timeline))
         ]  # fmt: skip
         self._section("cases.timeline", TIMELINE_COLUMNS, timeline)
+        CaseRecordsPanel(self.platform, self.actor, lang, case).render(case_number(case))
 
     def _closing_text(self) -> str:
         case, lang = self.case, self.lang
@@ -178,7 +193,8 @@ class CasePage:
 
     def _alert_row(self, alert: Any) -> dict[str, object]:
         return {
-            "id": alert.id, "raised": local_time(alert.raised_at), "source": alert.source.value,
+            "id": alert.id, "raised": local_time(alert.raised_at),
+            "source": alert.source.label(self.lang),
             "rules": ", ".join(alert.rules) or alert.text[:60], "reference": alert.reference,
             "score": "" if alert.score is None else f"{alert.score:g}",
             "label": alert.label.label(self.lang) if alert.label else "",
