@@ -500,6 +500,20 @@ def test_sla_pauses_and_escalates_across_the_spring_festival(
     assert "cases.escalated" in audit_actions(platform)
 
 
+def test_the_case_clock_skips_national_day_and_counts_its_make_up_saturday(
+    platform: Platform, cases: CaseService, clock: Clock
+) -> None:
+    clock.set(2026, 9, 30, 10, 0)  # Wednesday; National Day holiday 10-01 … 10-07
+    ingest(platform, cases, alert())
+    [case] = cases.inbox(actor=SYSTEM)
+    # days 1–5: Thu 10-08, Fri 10-09, make-up Sat 10-10, Mon 10-12, Tue 10-13
+    assert case.due_at == local(2026, 10, 13, 17, 0)
+    sla = case.sla  # on the make-up Saturday, Monday and Tuesday are left (0 on the due day)
+    assert sla.remaining_working_days(local(2026, 10, 10, 12, 0)) == 2
+    assert sla.remaining_working_days(local(2026, 10, 12, 12, 0)) == 1
+    assert sla.remaining_working_days(local(2026, 10, 13, 12, 0)) == 0
+
+
 def test_a_breached_case_reaches_its_department_supervisors_inbox(
     platform: Platform, cases: CaseService, clock: Clock
 ) -> None:
