@@ -25,10 +25,15 @@ from lingang.cases.feedback import FeedbackService
 from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
 from lingang.config import Settings
+from lingang.credit.effects import load_policies
+from lingang.credit.grades import CreditService
+from lingang.credit.repairs import RepairService
+from lingang.credit.rulesets import load_rulesets
 from lingang.credit.service import CREDIT_CONSUMER, CreditRecords
 from lingang.db import Database, UnitOfWorkFactory
 from lingang.entities.service import EntityService
 from lingang.errors import Conflict, LingangError, NotFound
+from lingang.inspections.service import InspectionService
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
@@ -46,7 +51,7 @@ from lingang.risk.scenarios.compiled import CompiledRuleSet
 from lingang.risk.scenarios.model import RuleSetDocument
 from lingang.risk.service import RiskService
 from lingang.simulate.load import simulation_dir
-from lingang.types import Actor, Role
+from lingang.types import SYSTEM, Actor, Role
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +78,10 @@ class Platform:
     feedback: FeedbackService
     case_dashboards: CaseDashboards
     case_records: CaseRecords
+    credit: CreditService
+    credit_repairs: RepairService
     credit_records: CreditRecords
+    inspections: InspectionService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -212,6 +220,22 @@ def _own_enterprise_uscc(entities: EntityService, actor: Actor) -> str | None:
         return None
 
 
+INSPECTIONS_SOURCE = "inspections"
+"""The credit-record source of published 双随机 results."""
+TARGETS_PAGE = 1000
+
+
+def _inspection_targets(entities: EntityService) -> list[tuple[str, str]]:
+    """The 双随机 library of targets: every registered enterprise as ``(uscc, name)``."""
+    found: list[tuple[str, str]] = []
+    while True:
+        page, total = entities.list_enterprises(actor=SYSTEM, limit=TARGETS_PAGE,
+                                                offset=len(found))  # fmt: skip
+        found.extend((e.uscc, e.name_zh) for e in page)
+        if not page or len(found) >= total:
+            return found
+
+
 def bootstrap(
     settings: Settings | None = None, *, migrate: bool = True, start: bool = True
 ) -> Platform:
@@ -276,6 +300,27 @@ def bootstrap(
         name_of=lambda uscc: _enterprise_name(entities, uscc),
         max_bytes=settings.case_attachment_max_bytes,
     )  # fmt: skip
+
+    def own_enterprise(actor: Actor) -> str | None:
+        return _own_enterprise_uscc(entities, actor)
+
+    credit = CreditService(
+        uow, audit, rulesets=load_rulesets(), policies=load_policies(),
+        registry=entities.aeo_statuses, declarations=lake.declaration_counts,
+        enterprise_of=own_enterprise,
+    )  # fmt: skip
+
+    def record_inspection(
+        uscc: str, occurred_on: dt.date, source_ref: str, summary: str, details: dict[str, Any]
+    ) -> None:
+        platform.credit_records.add_public_record(
+            uscc, occurred_on, INSPECTIONS_SOURCE, source_ref, summary, details
+        )
+
+    inspections = InspectionService(
+        uow, audit, targets=lambda: _inspection_targets(entities), class_of=credit.class_of,
+        record_credit=record_inspection,
+    )  # fmt: skip
     platform = Platform(
         settings,
         database,
@@ -295,9 +340,16 @@ def bootstrap(
         feedback=FeedbackService(uow),
         case_dashboards=CaseDashboards(uow),
         case_records=case_records,
+        credit=credit,
+        credit_repairs=RepairService(uow, audit, credit),
         credit_records=CreditRecords(
-            uow, enterprise_of=lambda actor: _own_enterprise_uscc(entities, actor)
+            uow,
+            enterprise_of=own_enterprise,
+            audit=audit,
+            regrade=credit.regrade_in,
+            validate=credit.validate_record,
         ),
+        inspections=inspections,
     )
     if start:
         platform.start()

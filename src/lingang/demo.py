@@ -28,6 +28,7 @@ from lingang.types import ROLE_LABELS, SYSTEM, Role
 PUDONG_DIVISION = "310115"  # 上海市浦东新区 administrative division code
 DEMO_ENTERPRISES = 2000
 DEMO_DAYS = 365
+CREDIT_CHUNK = 5_000
 DEMO_START = dt.date(2025, 1, 1)  # a fixed, recent year: the demo is the same every time
 DEMO_SEED = 20250101
 
@@ -51,6 +52,8 @@ class DemoZone:
     reused: bool
     #: the zone scorer the ``declaration_model`` scenario uses, or why there is none
     scorer: str = ""
+    #: how the zone's credit grades spread over the classes, e.g. "A 95 · B 1,520 · …"
+    credit: str = ""
 
 
 def demo_uscc(index: int) -> str:
@@ -79,8 +82,27 @@ def build_demo_zone(
     _save_credentials(path, credentials)
     platform.rulesets.ensure_shipped()
     scorer = _ensure_zone_scorer(platform)
-    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer)
+    credit = _ensure_credit(platform)
+    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit)
     return zone, credentials
+
+
+def _ensure_credit(platform: Platform) -> str:
+    """Load the zone's simulated credit history once, then grade every enterprise today."""
+    from lingang.credit.service import RecordDraft
+    from lingang.simulate.credit_history import SOURCE, credit_history
+
+    if platform.credit_records.count_from(SOURCE) == 0:
+        truth = simulation_dir(platform.settings.data_dir) / "truth"
+        rows = credit_history(truth, sorted(platform.entities.aeo_statuses()),
+                              today=platform.credit.today(), seed=DEMO_SEED)  # fmt: skip
+        drafts = [RecordDraft.from_data(row) for row in rows]
+        for start in range(0, len(drafts), CREDIT_CHUNK):
+            platform.credit_records.add_records(drafts[start : start + CREDIT_CHUNK],
+                                                actor=SYSTEM, trigger="demo history",
+                                                regrade=False)  # fmt: skip
+    report = platform.credit.regrade_all(actor=SYSTEM)
+    return " · ".join(f"{c.value} {n:,}" for c, n in report.by_class.items())
 
 
 def _ensure_zone_scorer(platform: Platform) -> str:

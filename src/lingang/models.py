@@ -14,9 +14,21 @@ from lingang.cases.store import (
     CaseTimelineRow,
     RuleSuppressionRow,
 )
-from lingang.credit.store import CreditRecordRow
+from lingang.credit.store import (
+    CreditGradeRow,
+    CreditProfileRow,
+    CreditRecordRow,
+    CreditRepairRow,
+    CreditStandingRow,
+)
 from lingang.db import Base
 from lingang.entities.store import EnterpriseRow
+from lingang.inspections.store import (
+    InspectionItemRow,
+    InspectionPlanRow,
+    InspectionResultRow,
+    InspectorRow,
+)
 from lingang.lake.ledger import LakeImportRow
 from lingang.risk.assessments.store import AssessmentRow
 from lingang.risk.lists.store import RiskListItemRow, RiskListRow
@@ -35,8 +47,16 @@ __all__ = [
     "CaseRow",
     "CaseTaskRow",
     "CaseTimelineRow",
+    "CreditGradeRow",
+    "CreditProfileRow",
     "CreditRecordRow",
+    "CreditRepairRow",
+    "CreditStandingRow",
     "EnterpriseRow",
+    "InspectionItemRow",
+    "InspectionPlanRow",
+    "InspectionResultRow",
+    "InspectorRow",
     "LakeImportRow",
     "LoginAttemptRow",
     "OutboxRow",

@@ -18,6 +18,7 @@ from lingang.api.routes import (
     credit,
     enterprises,
     health,
+    inspections,
     lake,
     overview,
     risk,
@@ -43,6 +44,9 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     for module in (health, auth, enterprises, audit, overview, lake, risk_lists, risk,
                    rulesets, assessments, case_records, cases, credit):  # fmt: skip
         app.include_router(module.router)
+    app.include_router(credit.zone)
+    app.include_router(inspections.router)
+    app.include_router(inspections.public_router)  # 双随机、一公开: no sign-in
     if console:
         from lingang.console.app import mount_console
 

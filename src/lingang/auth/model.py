@@ -33,6 +33,11 @@ class Permission(StrEnum):
     MANAGE_CASES = "cases.manage"
     SUPERVISE_CASES = "cases.supervise"
     ANSWER_REQUESTS = "cases.requests.answer"
+    VIEW_CREDIT = "credit.view"
+    MANAGE_CREDIT = "credit.manage"
+    VIEW_OWN_CREDIT = "credit.own"
+    VIEW_INSPECTIONS = "inspections.view"
+    MANAGE_INSPECTIONS = "inspections.manage"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -59,12 +64,22 @@ ROLE_PERMISSIONS[Role.ADMIN] |= {Permission.SUBMIT_EVENTS}
 ROLE_PERMISSIONS[Role.RISK_OFFICER] |= {Permission.SUBMIT_EVENTS}
 for _role in (Role.ADMIN, Role.CASE_OFFICER, Role.CASE_SUPERVISOR):
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_CASES, Permission.MANAGE_CASES}
+# credit grades: read by the officers whose work they steer, kept by credit officers
+for _role in STAFF - {Role.PLANNER, Role.CITY_OPERATOR}:
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_CREDIT}
+for _role in (Role.ADMIN, Role.CREDIT_OFFICER):
+    ROLE_PERMISSIONS[_role] |= {Permission.MANAGE_CREDIT}
+ROLE_PERMISSIONS[Role.ENTERPRISE] |= {Permission.VIEW_OWN_CREDIT}  # its own credit page
 # an enterprise answers the information requests of cases addressed to it
 ROLE_PERMISSIONS[Role.ENTERPRISE] |= {Permission.ANSWER_REQUESTS}
 # the head of a case department (科室负责人) takes the cases escalated for a breached SLA
 for _role in (Role.ADMIN, Role.CASE_SUPERVISOR):
     ROLE_PERMISSIONS[_role] |= {Permission.SUPERVISE_CASES}
 ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_CASES}
+# 双随机、一公开: credit officers plan and run the draws; auditors read them
+for _role in (Role.ADMIN, Role.CREDIT_OFFICER):
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_INSPECTIONS, Permission.MANAGE_INSPECTIONS}
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_INSPECTIONS}
 
 
 def can(role: Role, permission: Permission) -> bool:

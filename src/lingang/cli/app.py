@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lingang.cli import audit, cases, db, lake, risk, simulate, users, worker
+from lingang.cli import (
+    audit,
+    cases,
+    credit,
+    db,
+    inspections,
+    lake,
+    risk,
+    simulate,
+    users,
+    worker,
+)
 from lingang.cli.common import print_json, print_table
 from lingang.config import Settings
 from lingang.demo import DemoCredential, DemoZone
@@ -54,6 +65,8 @@ app.add_typer(lake.app, name="lake")
 app.add_typer(risk.app, name="risk")
 app.add_typer(worker.app, name="worker")
 app.add_typer(cases.app, name="cases")
+app.add_typer(credit.app, name="credit")
+app.add_typer(inspections.app, name="inspections")
 app.command("simulate")(simulate.simulate)
 
 
@@ -102,6 +115,7 @@ def demo(
                 "enterprise_user_firm": zone.enterprise_user_firm,
                 "simulation": zone.manifest,
                 "scorer": zone.scorer,
+                "credit": zone.credit,
                 "logins": credentials,
             }
         )
@@ -120,6 +134,7 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
         f"enterprises, {lines:,} declaration lines over {days} days{reused}; "
         f"enterprise user → {zone.enterprise_user_firm.name_zh}; zone scorer: {zone.scorer})"
     )
+    typer.echo(f"credit classes today: {zone.credit}")
     print_table(
         ["role", "角色", "username", "password"],
         [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],

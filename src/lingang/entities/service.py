@@ -12,6 +12,7 @@ from lingang.db import UnitOfWorkFactory
 from lingang.entities import access, store
 from lingang.entities.events import EnterpriseRegistered, EnterprisesImported
 from lingang.entities.model import (
+    AeoStatus,
     Enterprise,
     EnterpriseDraft,
     Link,
@@ -175,6 +176,12 @@ class EntityService:
         gradings; the name and USCC of a registered enterprise are public)."""
         with self._uow.read() as session:
             return store.get_by_uscc(session, uscc)
+
+    def aeo_statuses(self, usccs: Sequence[str] | None = None) -> dict[str, AeoStatus]:
+        """The registered AEO status of each registered enterprise among ``usccs`` (all when
+        None), by USCC (for grading)."""
+        with self._uow.read() as session:
+            return store.aeo_statuses(session, usccs)
 
     def count(self) -> int:
         """Number of registered enterprises."""

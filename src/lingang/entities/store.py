@@ -205,3 +205,11 @@ def ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
         )
         found.update({str(u): int(i) for u, i in session.execute(statement)})
     return found
+
+
+def aeo_statuses(session: Session, usccs: Sequence[str] | None) -> dict[str, AeoStatus]:
+    """USCC → registered AEO status of the enterprises among ``usccs`` (all when None)."""
+    query = select(EnterpriseRow.uscc, EnterpriseRow.aeo_status)
+    if usccs is not None:
+        query = query.where(EnterpriseRow.uscc.in_(list(usccs)))
+    return {uscc: AeoStatus(status) for uscc, status in session.execute(query)}

@@ -248,5 +248,16 @@ class LakeService:
         require_enterprise_view(actor, enterprise_code, self._own_code(actor))
         return self.store.monthly_volume(dataset, enterprise_code, value_column)
 
+    def declaration_counts(self, year: int) -> dict[str, int]:
+        """Declarations (distinct declaration numbers) per enterprise code in a calendar
+        year — the base of customs credit's per-mille thresholds. For other domains' services;
+        no actor (it hands out counts, not rows)."""
+        table = self.store.sql(
+            "SELECT enterprise_code, count(DISTINCT declaration_id) AS n FROM declarations "
+            "WHERE year(declared_on) = $year GROUP BY enterprise_code", {"year": year},
+        )  # fmt: skip
+        codes, counts = table.column(0).to_pylist(), table.column(1).to_pylist()
+        return {str(code): int(n or 0) for code, n in zip(codes, counts, strict=True) if code}
+
     def _own_code(self, actor: Actor) -> str | None:
         return self._code_of(actor) if actor.is_enterprise else None

@@ -40,11 +40,14 @@ CASE_DASHBOARD = NavEntry(
 REQUESTS = NavEntry(
     "nav.requests", "/requests", "mark_email_unread", Permission.ANSWER_REQUESTS
 )
+CREDIT = NavEntry("nav.credit", "/credit", "credit_score", Permission.VIEW_CREDIT)
+MY_CREDIT = NavEntry("nav.my_credit", "/credit/mine", "verified_user", Permission.VIEW_OWN_CREDIT)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
+INSPECTIONS = NavEntry("nav.inspections", "/inspections", "shuffle", Permission.MANAGE_INSPECTIONS)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
-    REQUESTS, RISK_LISTS, USERS, AUDIT,
+    REQUESTS, CREDIT, MY_CREDIT, INSPECTIONS, RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

@@ -9,9 +9,11 @@ from lingang.console.pages import (
     backtest,
     case_dashboard,
     cases,
+    credit,
     enterprise360,
     enterprises,
     home,
+    inspections,
     lake,
     login,
     requests,
@@ -29,6 +31,7 @@ def register_pages(platform: Platform) -> None:
     the case page's ``/cases/{item_id}``.
     """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
-               assessments, case_dashboard, cases, requests, risk_lists, users, audit)  # fmt: skip
+               assessments, case_dashboard, cases, requests, credit, risk_lists, users, audit,
+               inspections)  # fmt: skip
     for module in modules:
         module.register(platform)
