@@ -317,9 +317,13 @@ def bootstrap(
             uscc, occurred_on, INSPECTIONS_SOURCE, source_ref, summary, details
         )
 
+    def default_rates() -> dict[str, float]:
+        return {c.value: r for c, r in credit.effects_policy().sampling_rates.items()}
+
     inspections = InspectionService(
         uow, audit, targets=lambda: _inspection_targets(entities), class_of=credit.class_of,
         record_credit=record_inspection,
+        default_rates=default_rates,
     )  # fmt: skip
     platform = Platform(
         settings,

@@ -38,6 +38,7 @@ OFFICER_B = "risk-officer-b"
 CASE_OFFICER = "case-officer"
 CASE_OFFICER_2 = "case-officer-2"
 PLANNER = "risk-planner"
+CREDIT_OFFICER = "credit-officer"
 DEPARTMENT = "核查一处"  # where the case routing sends a tip of an unrouted category
 USERS = {
     OFFICER_A: "risk_officer",
@@ -45,6 +46,7 @@ USERS = {
     CASE_OFFICER: f"case_officer@{DEPARTMENT}",
     CASE_OFFICER_2: f"case_officer@{DEPARTMENT}",
     PLANNER: "planner",
+    CREDIT_OFFICER: "credit_officer",
 }
 MAKE_USERS = """
 import sys
@@ -431,3 +433,49 @@ def test_the_case_dashboard_shows_its_panels_to_case_officers_only(
     expect(planner.locator(".q-drawer").get_by_text("案件看板")).to_have_count(0)
     planner.goto(f"{base_url}/console/cases/dashboard")
     expect(planner.get_by_text(FORBIDDEN)).to_be_visible()
+
+
+CREDIT_FIRM = """
+import sys
+from lingang.cli.common import platform_session
+from lingang.types import SYSTEM, Role
+with platform_session() as platform:
+    firm = platform.entities.list_enterprises(actor=SYSTEM, limit=5)[0][4]
+    platform.auth.create_user(sys.argv[1], sys.argv[2], Role.ENTERPRISE, actor=SYSTEM,
+                              enterprise_id=firm.id)
+    platform.credit.regrade_all(actor=SYSTEM)
+    print(firm.uscc)
+"""
+
+
+def test_credit_pages_explain_grades_and_an_enterprise_sees_only_its_own(
+    base_url: str, new_page: Any
+) -> None:
+    made = subprocess.run([sys.executable, "-c", CREDIT_FIRM, "credit-firm", PASSWORD],
+                          env=SERVER_ENV, capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    uscc = made.stdout.strip()
+    page = signed_in(new_page, base_url, CREDIT_OFFICER)
+    page.locator(".q-drawer").get_by_text("信用分级").click()
+    expect(page.get_by_test_id("credit-distribution")).to_contain_text("已评级")
+    expect(page.get_by_test_id("credit-distribution").locator("canvas")).to_be_visible()
+    page.get_by_test_id("credit-search").fill(uscc)
+    page.get_by_text("查看信用").click()
+    expect(page).to_have_url(f"{base_url}/console/credit/{uscc}")
+    expect(page.get_by_test_id("credit-factors")).to_contain_text("基础分")
+    expect(page.get_by_test_id("credit-effects")).to_contain_text("双随机抽查比例")
+    expect(page.get_by_test_id("credit-history").locator("canvas")).to_be_visible()
+
+    firm = signed_in(new_page, base_url, "credit-firm")
+    expect(firm.locator(".q-drawer").get_by_text("信用分级")).to_have_count(0)
+    firm.locator(".q-drawer").get_by_text("我的信用").click()
+    expect(firm.get_by_test_id("credit-factors")).to_contain_text("基础分")
+    expect(firm.get_by_text(uscc).first).to_be_visible()
+    firm.goto(f"{base_url}/console/credit/{uscc}")
+    expect(firm.get_by_text(FORBIDDEN)).to_be_visible()  # staff pages stay closed
+
+    public = new_page()
+    public.goto(f"{base_url}/console/public/inspections")  # no sign-in
+    expect(public).to_have_url(f"{base_url}/console/public/inspections")
+    expect(public.get_by_text("双随机、一公开").first).to_be_visible()

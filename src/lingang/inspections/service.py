@@ -145,6 +145,7 @@ class InspectionService:
         calendar: WorkCalendar | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         seeds: Callable[[], str] = drawing.new_seed,
+        default_rates: Callable[[], Mapping[str, float]] | None = None,
     ) -> None:
         self._uow = uow
         self._audit = audit
@@ -154,6 +155,14 @@ class InspectionService:
         self._calendar = calendar or default_calendar()
         self._now = clock
         self._seeds = seeds
+        self._default_rates = default_rates
+
+    def default_rates(self) -> SamplingRates:
+        """The sampling rates a plan gets unless it sets its own: the credit-effects policy
+        in force (``credit/policy``), else the model's regional defaults."""
+        if self._default_rates is None:
+            return SamplingRates()
+        return SamplingRates.from_mapping(self._default_rates())
 
     # --- the catalogue and the inspector library --------------------------------------------
 
@@ -288,7 +297,7 @@ class InspectionService:
         """A draft plan for a catalogue item (its department unless ``department`` is given);
         ``rates`` per credit class default to :class:`SamplingRates`."""
         _require(actor, Permission.MANAGE_INSPECTIONS)
-        chosen = SamplingRates() if rates is None else SamplingRates.from_mapping(rates)
+        chosen = SamplingRates.from_mapping(rates) if rates is not None else self.default_rates()
         with self._uow() as uow:
             item_row = store.item_by_code(uow.session, item_code)
             if item_row is None or not item_row.active:

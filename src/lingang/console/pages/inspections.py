@@ -18,7 +18,7 @@ from lingang.console.components.table import data_table, local_time, page_title
 from lingang.console.i18n import Language, current_language, t
 from lingang.console.pages.guard import console_page
 from lingang.errors import LingangError
-from lingang.inspections.model import CREDIT_CLASSES, MIN_INSPECTORS, SamplingRates, reason_label
+from lingang.inspections.model import CREDIT_CLASSES, MIN_INSPECTORS, reason_label
 from lingang.inspections.service import Plan, PlanDetail
 from lingang.types import Actor
 
@@ -125,7 +125,7 @@ class PlanWizard:
         items = self.platform.inspections.list_items(actor=self.actor)
         options = {i.code: f"{i.code} {i.name_en if lang == 'en' else i.name_zh}" for i in items}
         departments = {i.code: i.department for i in items}
-        defaults = SamplingRates().as_dict()
+        defaults = self.platform.inspections.default_rates().as_dict()
         with ui.stepper().props("vertical flat").classes("w-full") as stepper:
             with ui.step(t("insp.step.item", lang)):
                 item = ui.select(options, label=t("insp.col.item", lang)).classes("w-96")
