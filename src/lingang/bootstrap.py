@@ -27,6 +27,7 @@ from lingang.cases.service import CaseService
 from lingang.config import Settings
 from lingang.credit.effects import load_policies
 from lingang.credit.grades import CreditService
+from lingang.credit.objections import ObjectionService
 from lingang.credit.repairs import RepairService
 from lingang.credit.rulesets import load_rulesets
 from lingang.credit.service import CREDIT_CONSUMER, CreditRecords
@@ -80,6 +81,7 @@ class Platform:
     case_records: CaseRecords
     credit: CreditService
     credit_repairs: RepairService
+    credit_objections: ObjectionService
     credit_records: CreditRecords
     inspections: InspectionService
     started: bool = field(default=False)
@@ -346,6 +348,7 @@ def bootstrap(
         case_records=case_records,
         credit=credit,
         credit_repairs=RepairService(uow, audit, credit),
+        credit_objections=ObjectionService(uow, audit, credit),
         credit_records=CreditRecords(
             uow,
             enterprise_of=own_enterprise,

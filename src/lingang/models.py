@@ -16,6 +16,7 @@ from lingang.cases.store import (
 )
 from lingang.credit.store import (
     CreditGradeRow,
+    CreditObjectionRow,
     CreditProfileRow,
     CreditRecordRow,
     CreditRepairRow,
@@ -48,6 +49,7 @@ __all__ = [
     "CaseTaskRow",
     "CaseTimelineRow",
     "CreditGradeRow",
+    "CreditObjectionRow",
     "CreditProfileRow",
     "CreditRecordRow",
     "CreditRepairRow",

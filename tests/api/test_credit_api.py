@@ -43,10 +43,8 @@ def test_records_regrade_and_the_grade_explains_itself(
     assert added.status_code == 201, added.text
     grade = client.get(f"/api/enterprises/{firm.uscc}/credit", headers=officer).json()
     assert (
-        (grade["zone_class"] == "C"
-        and grade["zone_class_label"] == {"zh": "中", "en": "C"})
-        or (grade["zone_class"] == "C")
-    )
+        grade["zone_class"] == "C" and grade["zone_class_label"] == {"zh": "中", "en": "C"}
+    ) or (grade["zone_class"] == "C")
     assert grade["base"] + sum(f["points"] for f in grade["factors"]) == grade["score"] == 600
     assert any("¥400,000" in f["detail"] for f in grade["factors"])
     history = client.get(f"/api/enterprises/{firm.uscc}/credit/history", headers=officer).json()
@@ -115,3 +113,33 @@ def test_enterprises_see_only_their_own_credit_and_may_apply_for_repair(
     assert broker.status_code == 200
     spec = client.get("/api/openapi.json").json()
     assert "/api/enterprises/{uscc}/credit/effects" in spec["paths"]
+
+
+def test_an_enterprise_objects_to_a_record_and_an_officer_decides(
+    client: TestClient, platform: Platform
+) -> None:
+    ours = make_enterprise(platform)
+    platform.auth.create_user("objecting-firm", PASSWORD, Role.ENTERPRISE, actor=SYSTEM,
+                              enterprise_id=ours.id)  # fmt: skip
+    firm, officer = (
+        bearer(client, "objecting-firm"),
+        login_as(client, platform, Role.CREDIT_OFFICER),
+    )
+    [made] = client.post("/api/credit/records", headers=officer,
+                         json={"records": [record(ours.uscc, "P-9")]}).json()  # fmt: skip
+    url = f"/api/enterprises/{ours.uscc}/credit/objections"
+    filed = client.post(url, headers=firm, json={"record_id": made["id"], "reason": "处罚已撤销"})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["status_label"]["zh"] == "异议处理中"
+    missing = client.post(url, headers=firm, json={"record_id": 999_999, "reason": "处罚已撤销"})
+    assert missing.status_code == 404
+    [waiting] = client.get("/api/credit/objections", headers=officer).json()
+    no_note = client.post(f"/api/credit/objections/{waiting['id']}/decision", headers=officer,
+                          json={"uphold": True, "note": " "})  # fmt: skip
+    assert no_note.status_code == 422 and fields(no_note) == ["note"]
+    done = client.post(f"/api/credit/objections/{waiting['id']}/decision", headers=officer,
+                       json={"uphold": True, "note": "核实无误"})  # fmt: skip
+    assert done.json()["status"] == "upheld"
+    grade = client.get(f"/api/enterprises/{ours.uscc}/credit", headers=firm).json()
+    assert grade["score"] == 700 and grade["zone_class"] == "B"  # the record no longer counts
+    assert [o["id"] for o in client.get(url, headers=firm).json()] == [waiting["id"]]

@@ -17,6 +17,7 @@ from lingang.bus.relay import IdempotentConsumer
 from lingang.cases.events import CaseClosed
 from lingang.credit.effects import PolicyEligibility, load_policies
 from lingang.credit.grades import CreditService
+from lingang.credit.objections import ObjectionService
 from lingang.credit.repairs import RepairService, RepairStatus
 from lingang.credit.rulesets import CustomsCategory, ZoneClass, load_rulesets
 from lingang.credit.service import CREDIT_CONSUMER, CreditRecords, RecordDraft
@@ -297,3 +298,49 @@ def test_a_rejection_needs_a_reason(
     assert bare.value.field == "note"
     done = repairs.decide(applied.id, False, "罚款尚未缴纳", actor=officer)
     assert done.status is RepairStatus.REJECTED and repairs.open_applications(actor=officer) == []
+
+
+# --- objections -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def objections(platform: Platform, credit: CreditService, clock: Clock) -> ObjectionService:
+    return ObjectionService(platform.uow, platform.audit, credit, clock=clock)
+
+
+def test_an_upheld_objection_withdraws_the_record_from_that_day(
+    platform: Platform, credit: CreditService, records: CreditRecords,
+    objections: ObjectionService, clock: Clock,
+) -> None:  # fmt: skip
+    firm, other = make_enterprise(platform), make_enterprise(platform)
+    pair = [violation(firm.uscc, "2026-05-01", 1_000_001), violation(firm.uscc, "2026-05-02", 10)]
+    [wrong, _] = records.add_records(pair, actor=SYSTEM)
+    assert credit.grade(firm.uscc, actor=SYSTEM).dishonest_reasons == ("violation_threshold",)
+    user = make_user(platform, Role.ENTERPRISE, enterprise_id=firm.id).as_actor()
+    outsider = make_user(platform, Role.ENTERPRISE, enterprise_id=other.id).as_actor()
+    with pytest.raises(NotFound):
+        objections.file(other.uscc, wrong.id, "这不是我们的处罚", actor=outsider)
+    with pytest.raises(NotFound):
+        objections.file(firm.uscc, wrong.id, "这不是我们的处罚", actor=outsider)
+    with pytest.raises(Invalid) as short:
+        objections.file(firm.uscc, wrong.id, "错", actor=user)
+    assert short.value.field == "reason"
+    filed = objections.file(firm.uscc, wrong.id, "该处罚已被行政复议撤销", actor=user)
+    assert filed.due_on == dt.date(2026, 6, 8) and not filed.overdue  # 5 working days
+    with pytest.raises(Conflict):
+        objections.file(firm.uscc, wrong.id, "该处罚已被行政复议撤销", actor=user)
+    officer = make_user(platform, Role.CREDIT_OFFICER).as_actor()
+    clock.set(2026, 6, 9, 9, 0)
+    assert [o.overdue for o in objections.open_objections(actor=officer)] == [True]
+    with pytest.raises(Forbidden):
+        objections.decide(filed.id, True, "同意", actor=user)
+    upheld = objections.decide(filed.id, True, "复议决定书已核实", actor=officer)
+    assert upheld.status.value == "upheld"
+    graded = credit.grade(firm.uscc, actor=SYSTEM)
+    assert graded.dishonest_reasons == () and graded.score > 650
+    standing = credit.standing(firm.uscc, actor=SYSTEM)
+    assert standing is not None and standing.trigger == f"objection {filed.id} upheld"
+    before = credit.grade(firm.uscc, actor=SYSTEM, as_of=dt.date(2026, 6, 8))
+    assert before.dishonest_reasons == ("violation_threshold",)  # reproducible: not yet upheld
+    with pytest.raises(Conflict):
+        objections.decide(filed.id, False, "再议", actor=officer)

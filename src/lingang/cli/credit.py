@@ -22,11 +22,13 @@ from lingang.api.schemas.credit import (
     distribution_public,
     effects_public,
     grade_public,
+    objection_public,
     repair_public,
 )
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
 from lingang.credit.effects import flag_label
 from lingang.credit.grading import CreditGrade
+from lingang.credit.objections import Objection
 from lingang.credit.repairs import Repair
 from lingang.credit.service import RecordDraft
 from lingang.errors import Invalid
@@ -264,6 +266,62 @@ def repair_decide(
     with platform_session() as platform:
         done = platform.credit_repairs.decide(repair_id, approve, note, actor=cli_actor())
     _print_repairs([done], as_json)
+
+
+# --- objections ------------------------------------------------------------------------------
+
+
+objection_app = typer.Typer(help="Objections to credit records · 异议申诉", no_args_is_help=True)
+app.add_typer(objection_app, name="objection")
+
+
+def _print_objections(found: list[Objection], as_json: bool) -> None:
+    if as_json:
+        print_json([objection_public(o).model_dump(mode="json") for o in found])
+        return
+    print_table(["id", "enterprise", "record", "status", "due", "overdue", "decided by"],
+                [[o.id, o.enterprise_uscc, o.record_id, f"{o.status.value} {o.status.label()}",
+                  o.due_on, "yes 超期" if o.overdue else "", o.decided_by or ""]
+                 for o in found])  # fmt: skip
+
+
+@objection_app.command("list")
+def objection_list(
+    uscc: Annotated[str | None, typer.Argument(help="One enterprise (default: open ones)")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """An enterprise's objections, or every open one."""
+    with platform_session(start=False) as platform:
+        service = platform.credit_objections
+        found = (service.objections(uscc, actor=cli_actor()) if uscc
+                 else service.open_objections(actor=cli_actor()))  # fmt: skip
+    _print_objections(found, as_json)
+
+
+@objection_app.command("file")
+def objection_file(
+    uscc: str,
+    record_id: int,
+    reason: Annotated[str, typer.Option(help="Why the record is wrong")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Dispute a credit record for an enterprise."""
+    with platform_session() as platform:
+        done = platform.credit_objections.file(uscc, record_id, reason, actor=cli_actor())
+    _print_objections([done], as_json)
+
+
+@objection_app.command("decide")
+def objection_decide(
+    objection_id: int,
+    uphold: Annotated[bool, typer.Option("--uphold/--dismiss")],
+    note: Annotated[str, typer.Option(help="The reason")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Uphold (the record is withdrawn) or dismiss an objection."""
+    with platform_session() as platform:
+        done = platform.credit_objections.decide(objection_id, uphold, note, actor=cli_actor())
+    _print_objections([done], as_json)
 
 
 def _date(text: str, field: str) -> dt.date:

@@ -36,6 +36,7 @@ from lingang.credit.model import CreditRecord
 from lingang.credit.rulesets import CustomsCategory, Rulesets, ZoneClass
 from lingang.credit.store import (
     CreditGradeRow,
+    CreditObjectionRow,
     CreditProfileRow,
     CreditRecordRow,
     CreditRepairRow,
@@ -56,6 +57,7 @@ DeclarationCounts = Callable[[int], Mapping[str, int]]
 """Declarations per enterprise USCC in a calendar year (from the lake)."""
 Progress = Callable[[int, int], None]
 APPROVED = "approved"
+UPHELD = "upheld"
 DECLARATIONS_TTL_S = 60.0
 #: a class for an enterprise that has never been graded (inspections treat it as general)
 UNGRADED_CLASS = ZoneClass.B
@@ -402,10 +404,12 @@ class _Facts:
         *, registry: Mapping[str, AeoStatus] | None = None,
     ) -> _Facts:  # fmt: skip
         wanted = list(usccs)
+        withdrawn = _withdrawn(session, wanted, day)
         records: dict[str, list[CreditRecord]] = defaultdict(list)
         query = select(CreditRecordRow).where(CreditRecordRow.enterprise_uscc.in_(wanted))
         for row in session.scalars(query):
-            records[row.enterprise_uscc].append(to_record(row))
+            if row.id not in withdrawn:
+                records[row.enterprise_uscc].append(to_record(row))
         repaired: dict[str, set[int]] = defaultdict(set)
         approved = select(CreditRepairRow).where(
             CreditRepairRow.enterprise_uscc.in_(wanted), CreditRepairRow.status == APPROVED
@@ -418,6 +422,17 @@ class _Facts:
         brokers = {row.enterprise_uscc: row.is_broker for row in session.scalars(profiles)}
         aeo = registry if registry is not None else service.registry(wanted)
         return cls(records, repaired, brokers, aeo, service.declarations(day.year - 1))
+
+
+def _withdrawn(session: Session, usccs: Sequence[str], day: dt.date) -> set[int]:
+    """Records withdrawn by an objection upheld on or before ``day`` (异议成立)."""
+    upheld = select(CreditObjectionRow).where(
+        CreditObjectionRow.enterprise_uscc.in_(list(usccs)), CreditObjectionRow.status == UPHELD
+    )
+    return {
+        row.record_id for row in session.scalars(upheld)
+        if row.decided_at is not None and row.decided_at.astimezone(SHANGHAI).date() <= day
+    }  # fmt: skip
 
 
 def _same(standing: CreditStandingRow, graded: CreditGrade) -> bool:

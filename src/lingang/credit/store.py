@@ -101,6 +101,24 @@ class CreditRepairRow(Base):
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class CreditObjectionRow(Base):
+    """An enterprise's objection to one of its credit records (异议申诉) and its decision."""
+
+    __tablename__ = "credit_objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("credit_records.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    filed_by: Mapped[str] = mapped_column(String(64))
+    filed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 def to_record(row: CreditRecordRow) -> CreditRecord:
     """The domain record of a row."""
     return CreditRecord(

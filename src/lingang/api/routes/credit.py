@@ -19,6 +19,9 @@ from lingang.api.schemas.credit import (
     EffectsPublic,
     GradePublic,
     HistoryPublic,
+    ObjectionDecisionRequest,
+    ObjectionPublic,
+    ObjectionRequest,
     ProfileRequest,
     RecordsRequest,
     RegradePublic,
@@ -29,6 +32,7 @@ from lingang.api.schemas.credit import (
     distribution_public,
     effects_public,
     grade_public,
+    objection_public,
     repair_public,
 )
 from lingang.credit.service import RecordDraft
@@ -101,6 +105,25 @@ def apply_repair(
     return repair_public(done)
 
 
+@router.get("/{uscc}/credit/objections", operation_id="enterprises-credit-objections",
+            response_model=list[ObjectionPublic])  # fmt: skip
+def objections(platform: PlatformDep, actor: CurrentActor, uscc: Uscc) -> list[ObjectionPublic]:
+    """The enterprise's objections to its credit records, newest first."""
+    found = platform.credit_objections.objections(uscc, actor=actor)
+    return [objection_public(o) for o in found]
+
+
+@router.post("/{uscc}/credit/objections", operation_id="enterprises-credit-object",
+             status_code=201, response_model=ObjectionPublic)  # fmt: skip
+def file_objection(
+    platform: PlatformDep, actor: CurrentActor, uscc: Uscc, body: ObjectionRequest
+) -> ObjectionPublic:
+    """Dispute one of the enterprise's credit records (异议申诉): marked at once, decided
+    within 5 working days. A record of another enterprise answers 404."""
+    done = platform.credit_objections.file(uscc, body.record_id, body.reason, actor=actor)
+    return objection_public(done)
+
+
 # --- the zone -------------------------------------------------------------------------------
 
 
@@ -165,3 +188,22 @@ def decide(
     applicant."""
     done = platform.credit_repairs.decide(repair_id, body.approve, body.note, actor=actor)
     return repair_public(done)
+
+
+@zone.get("/objections", operation_id="credit-objections-open",
+          response_model=list[ObjectionPublic])  # fmt: skip
+def open_objections(platform: PlatformDep, actor: CurrentActor) -> list[ObjectionPublic]:
+    """Objections waiting for a decision, oldest first, each with its due day (credit
+    officers)."""
+    return [objection_public(o) for o in platform.credit_objections.open_objections(actor=actor)]
+
+
+@zone.post("/objections/{objection_id}/decision", operation_id="credit-objection-decide",
+           response_model=ObjectionPublic)  # fmt: skip
+def decide_objection(
+    platform: PlatformDep, actor: CurrentActor, objection_id: int, body: ObjectionDecisionRequest
+) -> ObjectionPublic:
+    """Uphold (the record is withdrawn and the enterprise regraded) or dismiss; never by the
+    filer."""
+    done = platform.credit_objections.decide(objection_id, body.uphold, body.note, actor=actor)
+    return objection_public(done)

@@ -12,6 +12,7 @@ from lingang.credit.effects import CreditEffects, PolicyEligibility, flag_label
 from lingang.credit.grades import Distribution, StoredGrade
 from lingang.credit.grading import CreditGrade, Factor
 from lingang.credit.model import RECORD_KIND_LABELS, CreditRecord, RecordKind
+from lingang.credit.objections import Objection
 from lingang.credit.repairs import Repair, RepairStatus
 from lingang.credit.rulesets import CustomsCategory, ZoneClass
 
@@ -259,4 +260,53 @@ def repair_public(repair: Repair) -> RepairPublic:
         publicity_from=repair.publicity_from, publicity_until=repair.publicity_until,
         decided_by=repair.decided_by, decided_at=repair.decided_at,
         decision_note=repair.decision_note,
+    )  # fmt: skip
+
+
+# --- objections -----------------------------------------------------------------------------
+
+
+class ObjectionRequest(BaseModel):
+    """Dispute one credit record of the enterprise (异议申诉)."""
+
+    model_config = ConfigDict(extra="forbid")
+    record_id: int
+    reason: str = Field(max_length=2000)
+
+
+class ObjectionDecisionRequest(BaseModel):
+    """Uphold (the record is withdrawn) or dismiss, with the reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    uphold: bool
+    note: str = Field(max_length=2000)
+
+
+class ObjectionPublic(BaseModel):
+    """An objection to a credit record."""
+
+    id: int
+    enterprise_uscc: str
+    record_id: int
+    reason: str
+    status: str
+    status_label: LabelPublic
+    filed_by: str
+    filed_at: dt.datetime
+    due_on: dt.date = Field(description="decided within 5 working days of filing")
+    overdue: bool
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str | None
+
+
+def objection_public(found: Objection) -> ObjectionPublic:
+    """The wire form of an objection."""
+    return ObjectionPublic(
+        id=found.id, enterprise_uscc=found.enterprise_uscc, record_id=found.record_id,
+        reason=found.reason, status=found.status.value,
+        status_label=LabelPublic(zh=found.status.label(), en=found.status.label("en")),
+        filed_by=found.filed_by, filed_at=found.filed_at, due_on=found.due_on,
+        overdue=found.overdue, decided_by=found.decided_by, decided_at=found.decided_at,
+        decision_note=found.decision_note,
     )  # fmt: skip

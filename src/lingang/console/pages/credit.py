@@ -21,7 +21,7 @@ from lingang.credit.effects import CreditEffects, flag_label
 from lingang.credit.grades import Distribution, Standing, StoredGrade
 from lingang.credit.grading import CreditGrade
 from lingang.credit.rulesets import ZoneClass, criterion_label
-from lingang.errors import NotFound
+from lingang.errors import LingangError, NotFound
 from lingang.types import Actor
 
 CLASS_COLOURS: Final = {
@@ -170,6 +170,7 @@ class EnterpriseCreditPage:
             for r in records
         ]
         data_table(lang, RECORD_COLUMNS, rows, row_key="id").props("data-testid=credit-records")
+        self._objections()
         self._repairs()
 
     def _summary(self, graded: CreditGrade) -> None:
@@ -197,6 +198,38 @@ class EnterpriseCreditPage:
                             )
                         )
                     ).classes("text-red-800")
+
+    def _objections(self) -> None:
+        lang = self.lang
+        service = self.platform.credit_objections
+        found = service.objections(self.uscc, actor=self.actor)
+        ui.label(t("credit.objections", lang)).classes("text-lg font-medium mt-4")
+        rows = [{"id": o.id, "record": o.record_id, "reason": o.reason,
+                 "status": o.status.label(lang), "due": o.due_on.isoformat(),
+                 "note": o.decision_note or ""} for o in found]  # fmt: skip
+        columns = (("id", "col.id"), ("record", "col.record"), ("reason", "col.reason"),
+                   ("status", "col.status"), ("due", "col.due"), ("note", "col.note"))  # fmt: skip
+        data_table(lang, columns, rows, row_key="id").props("data-testid=credit-objections")
+        if not (self.actor.is_enterprise or can(self.actor.role, Permission.MANAGE_CREDIT)):
+            return
+        with ui.row().classes("items-end gap-2"):
+            record = ui.number(t("col.record", lang), format="%d").classes("w-32")
+            record.props("data-testid=objection-record")
+            reason = ui.input(t("credit.objection_reason", lang)).classes("w-96")
+            reason.props("data-testid=objection-reason")
+
+            def send() -> None:
+                try:
+                    service.file(self.uscc, int(record.value or 0), reason.value,
+                                 actor=self.actor)  # fmt: skip
+                except LingangError as exc:
+                    ui.notify(exc.message, type="negative", multi_line=True)
+                    return
+                ui.navigate.reload()
+
+            ui.button(t("credit.object", lang), on_click=send).props(
+                "outline dense data-testid=objection-file"
+            )
 
     def _repairs(self) -> None:
         found = self.platform.credit_repairs.repairs(self.uscc, actor=self.actor)
