@@ -20,7 +20,7 @@ from lingang.bus.inprocess import InProcessBus
 from lingang.bus.relay import IdempotentConsumer, OutboxRelay, write_outbox
 from lingang.cases.attachments import AttachmentStore
 from lingang.cases.dashboards import CaseDashboards
-from lingang.cases.events import CaseClosed
+from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.cases.feedback import FeedbackService
 from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
@@ -148,10 +148,10 @@ def subscribe_credit_records(platform: Platform) -> None:
     """Turn every ``CaseClosed`` on the platform's bus into credit records of the enterprise
     (``CreditRecords.record_case_closed``, each event once); a second call does nothing."""
     consumer = IdempotentConsumer(
-        platform.database, CREDIT_CONSUMER, platform.credit_records.record_case_closed
+        platform.database, CREDIT_CONSUMER, platform.credit_records.record_case_event
     )
     try:
-        platform.bus.subscribe(CREDIT_CONSUMER, [CaseClosed], consumer)
+        platform.bus.subscribe(CREDIT_CONSUMER, [CaseClosed, CaseReopened], consumer)
     except Conflict:
         return  # already subscribed on this bus
 

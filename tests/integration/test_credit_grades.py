@@ -14,7 +14,7 @@ from factories import Clock, make_enterprise, make_user
 from lingang.bootstrap import Platform
 from lingang.bus.outbox import OutboxRow
 from lingang.bus.relay import IdempotentConsumer
-from lingang.cases.events import CaseClosed
+from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.credit.effects import PolicyEligibility, load_policies
 from lingang.credit.grades import CreditService
 from lingang.credit.objections import ObjectionService
@@ -143,7 +143,7 @@ def test_a_confirmed_violation_from_the_case_loop_moves_the_grade(
 ) -> None:
     firm = make_enterprise(platform)
     credit.regrade_all(actor=SYSTEM)
-    consumer = IdempotentConsumer(platform.database, CREDIT_CONSUMER, records.record_case_closed)
+    consumer = IdempotentConsumer(platform.database, CREDIT_CONSUMER, records.record_case_event)
     consumer(CaseClosed(
         case_id=41, enterprise_uscc=firm.uscc, scenario="undervaluation", department="核查一处",
         outcome="confirmed_violation", rules=["UV01"], assessment_ids=["a"], alert_count=1,
@@ -154,6 +154,20 @@ def test_a_confirmed_violation_from_the_case_loop_moves_the_grade(
     assert standing is not None and standing.zone_class is ZoneClass.C
     assert standing.trigger == "case 41 closed"
     assert credit.class_of([firm.uscc]) == {firm.uscc: "C"}
+    # reopening the case withdraws its closing's records: back to B from that day
+    consumer(CaseReopened(
+        case_id=41, enterprise_uscc=firm.uscc, scenario="undervaluation",
+        previous_outcome="confirmed_violation", reason="复议撤销", reopened_by="o3",
+        occurred_at=dt.datetime(2026, 5, 31, 10, 0, tzinfo=SHANGHAI),
+    ))  # fmt: skip
+    reopened = credit.standing(firm.uscc, actor=SYSTEM)
+    assert reopened is not None and reopened.zone_class is ZoneClass.B
+    assert reopened.trigger == "case 41 reopened"
+    kept = records.records(firm.uscc, actor=SYSTEM)
+    assert {r.details["withdrawn_on"] for r in kept} == {"2026-05-31"}  # kept, marked
+    assert credit.grade(firm.uscc, actor=SYSTEM, as_of=dt.date(2026, 5, 30)).zone_class is (
+        ZoneClass.C
+    )
 
 
 def test_effects_follow_the_grade(

@@ -96,19 +96,20 @@ def credit(
     ] = None,
 ) -> None:
     """Turn every ``cases.case_closed`` event from the bus into credit records of the
-    enterprise (信用记录; docs/credit.md), each event once. With the embedded bus a serving
+    enterprise (信用记录; docs/credit.md) and every ``cases.case_reopened`` into their
+    withdrawal, each event once. With the embedded bus a serving
     platform does this itself; run this worker with NATS."""
-    from lingang.cases.events import CaseClosed
+    from lingang.cases.events import CaseClosed, CaseReopened
     from lingang.credit.service import CREDIT_CONSUMER
 
-    _consume("credit", CREDIT_CONSUMER, CaseClosed,
-             lambda p: p.credit_records.record_case_closed, idle_exit)  # fmt: skip
+    _consume("credit", CREDIT_CONSUMER, (CaseClosed, CaseReopened),
+             lambda p: p.credit_records.record_case_event, idle_exit)  # fmt: skip
 
 
 def _consume(
     what: str,
     consumer_name: str,
-    event_type: type[Event],
+    event_type: type[Event] | tuple[type[Event], ...],
     handler_of: Callable[[Platform], SessionHandler],
     idle_exit: float | None,
 ) -> None:
@@ -127,7 +128,8 @@ def _consume(
             handled[0] += 1
             handled[1] = time.monotonic()
 
-        platform.bus.subscribe(consumer_name, [event_type], handle)
+        types = list(event_type) if isinstance(event_type, tuple) else [event_type]
+        platform.bus.subscribe(consumer_name, types, handle)
         platform.start()  # after subscribing: the platform's own consumer sees it is taken
         typer.echo(f"{what} worker listening ({platform.settings.bus} bus); Ctrl-C stops",
                    err=True)  # fmt: skip

@@ -408,7 +408,7 @@ class _Facts:
         records: dict[str, list[CreditRecord]] = defaultdict(list)
         query = select(CreditRecordRow).where(CreditRecordRow.enterprise_uscc.in_(wanted))
         for row in session.scalars(query):
-            if row.id not in withdrawn:
+            if row.id not in withdrawn and not _withdrawn_by(row, day):
                 records[row.enterprise_uscc].append(to_record(row))
         repaired: dict[str, set[int]] = defaultdict(set)
         approved = select(CreditRepairRow).where(
@@ -433,6 +433,12 @@ def _withdrawn(session: Session, usccs: Sequence[str], day: dt.date) -> set[int]
         row.record_id for row in session.scalars(upheld)
         if row.decided_at is not None and row.decided_at.astimezone(SHANGHAI).date() <= day
     }  # fmt: skip
+
+
+def _withdrawn_by(row: CreditRecordRow, day: dt.date) -> bool:
+    """Whether the record's details say it stopped counting on or before ``day``."""
+    withdrawn = (row.details or {}).get("withdrawn_on")
+    return bool(withdrawn) and str(withdrawn) <= day.isoformat()
 
 
 def _same(standing: CreditStandingRow, graded: CreditGrade) -> bool:

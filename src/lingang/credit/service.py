@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from lingang.audit.service import AuditService
 from lingang.auth.model import Permission, can
 from lingang.bus.events import Event
-from lingang.cases.events import CaseClosed
+from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.cases.model import Outcome
 from lingang.credit.model import CreditRecord, RecordKind
 from lingang.credit.store import CreditRecordRow, to_record
@@ -41,6 +41,8 @@ EnterpriseOf = Callable[[Actor], str | None]
 """The USCC of an enterprise user's own enterprise (None when it has none)."""
 
 CASES = "cases"
+#: a record's details key: the day it stopped counting (a reopened case, a correction)
+WITHDRAWN_ON = "withdrawn_on"
 CREDIT_CONSUMER = "credit-records"
 
 
@@ -205,6 +207,37 @@ class CreditRecords:
             self._regrade(session, uscc, trigger)
 
     # --- writing (bus handlers) -------------------------------------------------------------
+
+    def record_case_event(self, session: Session, event: Event) -> None:
+        """Bus handler of the ``credit-records`` consumer: a ``CaseClosed`` adds records, a
+        ``CaseReopened`` withdraws them. Never commits."""
+        if isinstance(event, CaseReopened):
+            self.record_case_reopened(session, event)
+        else:
+            self.record_case_closed(session, event)
+
+    def record_case_reopened(self, session: Session, event: Event) -> None:
+        """A reopened case withdraws the records of its earlier closings (their details get
+        ``withdrawn_on`` and the reason; grades from that day on ignore them, earlier days
+        still see them) and regrades the enterprise. Never commits."""
+        if not isinstance(event, CaseReopened):
+            raise Invalid("event", f"expected {CaseReopened.name}, got {event.name}")
+        day = event.occurred_at.astimezone(SHANGHAI).date()
+        rows = session.scalars(select(CreditRecordRow).where(
+            CreditRecordRow.source == CASES,
+            CreditRecordRow.source_ref.like(f"{event.case_id}/%"),
+        ).with_for_update())  # fmt: skip
+        changed = False
+        for row in rows:
+            if (row.details or {}).get(WITHDRAWN_ON):
+                continue
+            why = f"案件 {event.case_id} 重新打开：{event.reason}"
+            row.details = {**(row.details or {}), WITHDRAWN_ON: day.isoformat(),
+                           "withdrawn_reason": why}  # fmt: skip
+            changed = True
+        if changed:
+            session.flush()
+            self._changed(session, event.enterprise_uscc, f"case {event.case_id} reopened")
 
     def record_case_closed(self, session: Session, event: Event) -> None:
         """Bus handler for ``CaseClosed`` (wrap it in ``IdempotentConsumer``); never commits."""
