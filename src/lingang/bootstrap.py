@@ -38,6 +38,8 @@ from lingang.inspections.service import InspectionService
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.plan.registry import load_thresholds
+from lingang.plan.service import PlanService
 from lingang.risk.assessments.events import AlertRaised
 from lingang.risk.assessments.service import AssessmentService
 from lingang.risk.backtest import Backtester
@@ -84,6 +86,7 @@ class Platform:
     credit_objections: ObjectionService
     credit_records: CreditRecords
     inspections: InspectionService
+    plan: PlanService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -357,6 +360,12 @@ def bootstrap(
             validate=credit.validate_record,
         ),
         inspections=inspections,
+        plan=PlanService(
+            uow,
+            audit,
+            registry_path=settings.plan_indicators,
+            thresholds=load_thresholds(settings.plan_thresholds),
+        ),
     )
     if start:
         platform.start()

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
         default=Path("../shared/data/hs-nomenclature/harmonized-system.csv"),
         description="HS 2022 nomenclature CSV (section,hscode,description,parent,level).",
     )
+    plan_indicators: Path = Field(
+        default=Path("../shared/domain/plan-indicators.yaml"),
+        description="The plan's indicator registry (plan-indicators.yaml; read, never copied).",
+    )
+    plan_thresholds: Path | None = Field(
+        default=None,
+        description="Progress thresholds YAML; default: lingang/plan/thresholds.yaml.",
+    )
     case_attachment_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1, description="Largest file one case attachment may be."
     )

@@ -19,6 +19,7 @@ from lingang.bootstrap import Platform
 from lingang.cases.access import DEPARTMENT_ROLES
 from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
 from lingang.errors import Conflict, Invalid, NotFound
+from lingang.plan.demo import ensure_demo_plan
 from lingang.simulate import Target, ZoneParams, plan_zone, run_simulation, simulation_dir
 from lingang.simulate.load import MANIFEST
 from lingang.simulate.output import read_manifest
@@ -54,6 +55,8 @@ class DemoZone:
     scorer: str = ""
     #: how the zone's credit grades spread over the classes, e.g. "A 95 · B 1,520 · …"
     credit: str = ""
+    #: the plan indicators' statuses on the simulated 2020–2023 observations
+    plan: str = ""
 
 
 def demo_uscc(index: int) -> str:
@@ -83,7 +86,8 @@ def build_demo_zone(
     platform.rulesets.ensure_shipped()
     scorer = _ensure_zone_scorer(platform)
     credit = _ensure_credit(platform)
-    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit)
+    plan = ensure_demo_plan(platform)
+    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit, plan)
     return zone, credentials
 
 

@@ -31,6 +31,7 @@ from lingang.inspections.store import (
     InspectorRow,
 )
 from lingang.lake.ledger import LakeImportRow
+from lingang.plan.store import PlanIndicatorRow, PlanObservationRow
 from lingang.risk.assessments.store import AssessmentRow
 from lingang.risk.lists.store import RiskListItemRow, RiskListRow
 from lingang.risk.rulesets.store import RuleSetVersionRow
@@ -62,6 +63,8 @@ __all__ = [
     "LakeImportRow",
     "LoginAttemptRow",
     "OutboxRow",
+    "PlanIndicatorRow",
+    "PlanObservationRow",
     "ProcessedEvent",
     "RiskListItemRow",
     "RiskListRow",

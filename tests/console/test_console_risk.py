@@ -479,3 +479,42 @@ def test_credit_pages_explain_grades_and_an_enterprise_sees_only_its_own(
     public.goto(f"{base_url}/console/public/inspections")  # no sign-in
     expect(public).to_have_url(f"{base_url}/console/public/inspections")
     expect(public.get_by_text("双随机、一公开").first).to_be_visible()
+
+
+PLAN_DATA = """
+from lingang.cli.common import platform_session
+from lingang.plan.demo import ensure_demo_plan
+with platform_session() as platform:
+    print(ensure_demo_plan(platform))
+"""
+
+
+def test_the_plan_dashboard_charts_an_indicator_and_the_midterm_pdf_downloads(
+    base_url: str, new_page: Any
+) -> None:
+    made = subprocess.run([sys.executable, "-c", PLAN_DATA], env=SERVER_ENV,
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    if "missing, skipped" in made.stdout:
+        pytest.skip(f"the plan's indicator file is not here: {made.stdout.strip()}")
+    page = signed_in(new_page, base_url, PLANNER)
+    page.locator(".q-drawer").get_by_text("规划指标").click()
+    for status in ("target_achieved", "on_track", "needs_acceleration", "limited_progress",
+                   "deterioration"):  # fmt: skip
+        expect(page.get_by_test_id(f"count-{status}")).not_to_have_text(re.compile(r" 0$"))
+    page.get_by_test_id("indicator-top_scientist_labs").click()
+    expect(page).to_have_url(f"{base_url}/console/plan/top_scientist_labs")
+    expect(page.get_by_test_id("indicator-status")).to_contain_text("比值")
+    expect(page.get_by_test_id("indicator-chart").locator("canvas")).to_be_visible()
+    page.get_by_test_id("observation-year").fill("2024")
+    page.get_by_test_id("observation-value").fill("7")
+    page.get_by_test_id("observation-save").click()  # no source: refused, nothing written
+    expect(page.get_by_text("source").first).to_be_visible()
+    page.get_by_test_id("observation-source").fill("区科委统计")
+    page.get_by_test_id("observation-save").click()
+    expect(page.get_by_test_id("indicator-observations")).to_contain_text("区科委统计")
+    page.goto(f"{base_url}/console/plan/evaluations/midterm")
+    expect(page.get_by_test_id("evaluation-at-risk")).to_contain_text("倒退")
+    with page.expect_download() as download:
+        page.get_by_test_id("evaluation-pdf").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")

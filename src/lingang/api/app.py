@@ -21,6 +21,7 @@ from lingang.api.routes import (
     inspections,
     lake,
     overview,
+    plan,
     risk,
     risk_lists,
     rulesets,
@@ -47,6 +48,7 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.include_router(credit.zone)
     app.include_router(inspections.router)
     app.include_router(inspections.public_router)  # 双随机、一公开: no sign-in
+    app.include_router(plan.router)
     if console:
         from lingang.console.app import mount_console
 

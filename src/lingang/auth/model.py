@@ -38,6 +38,8 @@ class Permission(StrEnum):
     VIEW_OWN_CREDIT = "credit.own"
     VIEW_INSPECTIONS = "inspections.view"
     MANAGE_INSPECTIONS = "inspections.manage"
+    VIEW_PLAN = "plan.view"
+    MANAGE_PLAN = "plan.manage"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -80,6 +82,11 @@ ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_CASES}
 for _role in (Role.ADMIN, Role.CREDIT_OFFICER):
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_INSPECTIONS, Permission.MANAGE_INSPECTIONS}
 ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_INSPECTIONS}
+# plan indicators (规划指标监测评估): every staff member reads them; planners keep them
+for _role in STAFF:
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_PLAN}
+for _role in (Role.ADMIN, Role.PLANNER):
+    ROLE_PERMISSIONS[_role] |= {Permission.MANAGE_PLAN}
 
 
 def can(role: Role, permission: Permission) -> bool:

@@ -19,8 +19,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lingang.cases.model import (
@@ -29,13 +27,14 @@ from lingang.cases.model import (
     TASK_STATUS_LABELS,
     TIMELINE_LABELS,
 )
+from lingang.pdf import CJK_FONT, cjk_font
 from lingang.workdays import SHANGHAI
 
 if TYPE_CHECKING:
     from lingang.cases.records import Attachment, Comment
     from lingang.cases.service import CaseDetail
 
-FONT = "STSong-Light"
+FONT = CJK_FONT
 TITLE = "核查处置报告"
 
 TASK_KINDS = {kind: zh for kind, (zh, _) in TASK_KIND_LABELS.items()}
@@ -43,15 +42,9 @@ TASK_STATUSES = {status: zh for status, (zh, _) in TASK_STATUS_LABELS.items()}
 ALERT_SOURCES = {source: zh for source, (zh, _) in ALERT_SOURCE_LABELS.items()}
 TIMELINE_KINDS = {kind: zh for kind, (zh, _) in TIMELINE_LABELS.items()}
 
-_registered: list[bool] = []
-
-
 def _font() -> str:
-    """Register the CID font once per process."""
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered.append(True)
-    return FONT
+    """The CJK font, registered once per process (``lingang.pdf``)."""
+    return cjk_font()
 
 
 def _when(value: dt.datetime | None) -> str:

@@ -16,6 +16,7 @@ from lingang.cli import (
     db,
     inspections,
     lake,
+    plan,
     risk,
     simulate,
     users,
@@ -67,6 +68,7 @@ app.add_typer(worker.app, name="worker")
 app.add_typer(cases.app, name="cases")
 app.add_typer(credit.app, name="credit")
 app.add_typer(inspections.app, name="inspections")
+app.add_typer(plan.app, name="plan")
 app.command("simulate")(simulate.simulate)
 
 
@@ -116,6 +118,7 @@ def demo(
                 "simulation": zone.manifest,
                 "scorer": zone.scorer,
                 "credit": zone.credit,
+                "plan": zone.plan,
                 "logins": credentials,
             }
         )
@@ -135,6 +138,7 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
         f"enterprise user → {zone.enterprise_user_firm.name_zh}; zone scorer: {zone.scorer})"
     )
     typer.echo(f"credit classes today: {zone.credit}")
+    typer.echo(f"plan indicators (simulated observations 2020–2023): {zone.plan}")
     print_table(
         ["role", "角色", "username", "password"],
         [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],

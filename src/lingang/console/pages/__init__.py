@@ -16,6 +16,7 @@ from lingang.console.pages import (
     inspections,
     lake,
     login,
+    plan,
     requests,
     risk_lists,
     rules,
@@ -32,6 +33,6 @@ def register_pages(platform: Platform) -> None:
     """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
                assessments, case_dashboard, cases, requests, credit, risk_lists, users, audit,
-               inspections)  # fmt: skip
+               inspections, plan)  # fmt: skip
     for module in modules:
         module.register(platform)
