@@ -1,4 +1,4 @@
-"""``lingang cases`` end to end as a subprocess (few calls: each costs seconds)."""
+"""``lingang cases`` end to end (in process: cli_inprocess.run_lingang)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_inprocess import run_lingang
 from lingang.demo import demo_uscc
 
 LINGANG = str(Path(sys.executable).with_name("lingang"))
@@ -18,8 +19,7 @@ def test_a_tip_entered_from_the_cli_opens_a_case_that_the_inbox_shows(tmp_path: 
            "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, "cases", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        return run_lingang(["cases", *args], env)
 
     uscc = demo_uscc(4242)
     made = run("alert", uscc, "--text", "热线举报：申报价格明显偏低", "--category",
@@ -46,8 +46,7 @@ def test_case_records_feedback_and_dashboard_from_the_cli(tmp_path: Path) -> Non
            "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([LINGANG, *args], env=env, capture_output=True, text=True,
-                              timeout=120, check=False)  # fmt: skip
+        done = run_lingang([*args], env)
         assert done.returncode == 0, (args, done.stderr)
         return done
 

@@ -1,4 +1,5 @@
-"""The ``lingang`` command end to end, as a subprocess, on SQLite and PostgreSQL."""
+"""The ``lingang`` command end to end on SQLite and PostgreSQL (in process, like the console
+script; one test runs the installed script itself)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from cli_inprocess import run_lingang
 from factories import head_revision
 from lingang.types import Role
 
@@ -32,9 +34,7 @@ def make_runner(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-d
     }
 
     def invoke(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [LINGANG, *args], env=env, capture_output=True, text=True, timeout=120, check=False
-        )
+        return run_lingang(args, env)
 
     return invoke
 
@@ -87,6 +87,18 @@ def test_errors_go_to_stderr_with_a_nonzero_exit(run) -> None:  # type: ignore[n
     )
     again = run("users", "create", "dup", "--role", "auditor", "--password", PASSWORD)
     assert again.returncode == 4 and "taken" in again.stderr
+
+
+def test_the_console_script_maps_errors_to_exit_codes(tmp_path: Path, sqlite_url: str) -> None:
+    """The installed ``lingang`` script itself (a real process), not the in-process runner."""
+    env = {**os.environ, "LINGANG_DATA_DIR": str(tmp_path / "data"),
+           "LINGANG_DATABASE_URL": sqlite_url}  # fmt: skip
+    weak = subprocess.run(
+        [LINGANG, "users", "create", "weak", "--role", "planner", "--password", "short"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert weak.returncode == 2 and weak.stdout == ""
+    assert "error: password: must be at least 10 characters" in weak.stderr
 
 
 def test_audit_verify_names_a_row_edited_by_hand(run_any_db, database_url: str) -> None:  # type: ignore[no-untyped-def]

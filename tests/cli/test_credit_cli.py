@@ -1,4 +1,4 @@
-"""``lingang credit`` end to end as a subprocess (few calls: each costs seconds)."""
+"""``lingang credit`` end to end (in process: cli_inprocess.run_lingang)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_inprocess import run_lingang
 from lingang.demo import demo_uscc
 from lingang.workdays import SHANGHAI
 
@@ -22,8 +23,7 @@ def test_records_import_from_csv_grade_and_explain_from_the_cli(tmp_path: Path) 
            "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, "credit", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        return run_lingang(["credit", *args], env)
 
     uscc = demo_uscc(5151)
     week_ago = (dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=7)).isoformat()

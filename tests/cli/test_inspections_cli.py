@@ -1,4 +1,4 @@
-"""``lingang inspections`` end to end as a subprocess (few calls: each costs seconds)."""
+"""``lingang inspections`` end to end (in process: cli_inprocess.run_lingang)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_inprocess import run_lingang
 from factories import make_enterprise
 from lingang.bootstrap import bootstrap
 from lingang.config import Settings
@@ -27,8 +28,7 @@ def test_a_draw_made_from_the_cli_verifies_and_a_tampered_record_fails(tmp_path:
         platform.close()
 
     def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([LINGANG, "inspections", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        done = run_lingang(["inspections", *args], env)
         if ok:
             assert done.returncode == 0, (args, done.stderr)
         return done

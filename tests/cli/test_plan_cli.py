@@ -1,4 +1,4 @@
-"""``lingang plan`` end to end as a subprocess (few calls: each costs seconds)."""
+"""``lingang plan`` end to end (in process: cli_inprocess.run_lingang)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from cli_inprocess import run_lingang
 from plan_fixtures import small_registry
 
 LINGANG = str(Path(sys.executable).with_name("lingang"))
@@ -22,8 +23,7 @@ def test_load_import_csv_and_xlsx_correct_and_read_progress(tmp_path: Path) -> N
            "LINGANG_PLAN_INDICATORS": str(small_registry(tmp_path))}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, "plan", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        return run_lingang(["plan", *args], env)
 
     loaded = run("load")
     assert loaded.returncode == 0, loaded.stderr

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli_inprocess import run_lingang
 from environment import SHARED_DATA, require_shared
 
 LINGANG = str(Path(sys.executable).with_name("lingang"))
@@ -18,8 +19,7 @@ def test_lists_are_created_edited_and_read_from_the_cli(tmp_path: Path) -> None:
            "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, "risk", "lists", *args], env=env, capture_output=True,
-                              text=True, timeout=120, check=False)  # fmt: skip
+        return run_lingang(["risk", "lists", *args], env)
 
     assert run("create", "sensitive_hs", "--kind", "reference", "--type", "hs_code").returncode == 0
     assert run("add", "sensitive_hs", "2933", "854231", "--note", "两用物项").returncode == 0
@@ -49,8 +49,7 @@ def test_train_then_evaluate_a_scorer_from_the_cli(tmp_path: Path) -> None:
            "LINGANG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}  # fmt: skip
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, "risk", *args], env=env, capture_output=True, text=True,
-                              timeout=300, check=False)  # fmt: skip
+        return run_lingang(["risk", *args], env)
 
     trained = run("train", "--train", str(train), "--valid", str(valid), "--json")
     assert trained.returncode == 0, trained.stderr

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from cli_inprocess import run_lingang
 from environment import require_shared
 from lingang.config import Settings
 from lingang.demo import demo_uscc
@@ -34,8 +35,10 @@ def declaration(item_no: int, **changes: Any) -> dict[str, Any]:
 
 def runner(env: dict[str, str]) -> Any:
     def run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([LINGANG, *args], env=env, capture_output=True, text=True,
-                              timeout=timeout, check=False)  # fmt: skip
+        if args[:1] == ("worker",):  # a worker handles signals and runs until idle: a process
+            return subprocess.run([LINGANG, *args], env=env, capture_output=True, text=True,
+                                  timeout=timeout, check=False)  # fmt: skip
+        return run_lingang(args, env)
 
     return run
 
