@@ -26,6 +26,7 @@ from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
 from lingang.config import Settings
 from lingang.credit.effects import load_policies
+from lingang.credit.events import CreditGradeChanged
 from lingang.credit.grades import CreditService
 from lingang.credit.objections import ObjectionService
 from lingang.credit.repairs import RepairService
@@ -38,8 +39,12 @@ from lingang.inspections.service import InspectionService
 from lingang.lake.service import LakeService
 from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
+from lingang.permits.licences import LicenceSigner, load_or_create_signing_key
+from lingang.permits.model import load_catalogue
+from lingang.permits.service import PermitService
 from lingang.plan.registry import load_thresholds
 from lingang.plan.service import PlanService
+from lingang.policies.service import POLICY_CONSUMER, PolicyService
 from lingang.risk.assessments.events import AlertRaised
 from lingang.risk.assessments.service import AssessmentService
 from lingang.risk.backtest import Backtester
@@ -87,6 +92,8 @@ class Platform:
     credit_records: CreditRecords
     inspections: InspectionService
     plan: PlanService
+    permits: PermitService
+    policies: PolicyService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -97,6 +104,7 @@ class Platform:
             if self.settings.bus == "inprocess":
                 subscribe_case_intake(self)
                 subscribe_credit_records(self)
+                subscribe_policy_matching(self)
             self.bus.start()
             self.relay.start_background()
             self.started = True
@@ -155,6 +163,18 @@ def subscribe_credit_records(platform: Platform) -> None:
     )
     try:
         platform.bus.subscribe(CREDIT_CONSUMER, [CaseClosed, CaseReopened], consumer)
+    except Conflict:
+        return  # already subscribed on this bus
+
+
+def subscribe_policy_matching(platform: Platform) -> None:
+    """Re-match an enterprise's incentive policies whenever its credit grade changes
+    (``PolicyService.on_grade_changed``, each event once); a second call does nothing."""
+    consumer = IdempotentConsumer(
+        platform.database, POLICY_CONSUMER, platform.policies.on_grade_changed
+    )
+    try:
+        platform.bus.subscribe(POLICY_CONSUMER, [CreditGradeChanged], consumer)
     except Conflict:
         return  # already subscribed on this bus
 
@@ -330,6 +350,13 @@ def bootstrap(
         record_credit=record_inspection,
         default_rates=default_rates,
     )  # fmt: skip
+    permits = PermitService(
+        uow, audit, load_catalogue(), AttachmentStore(settings.data_dir / "permits" / "materials"),
+        LicenceSigner(load_or_create_signing_key(settings.data_dir / "permits-licence.key")),
+        enterprise_of=own_enterprise,
+        commitment_open=lambda uscc: credit.effects(uscc).commitment_approval,
+        record_credit=lambda *args: platform.credit_records.add_public_record(*args),
+    )  # fmt: skip
     platform = Platform(
         settings,
         database,
@@ -365,6 +392,15 @@ def bootstrap(
             audit,
             registry_path=settings.plan_indicators,
             thresholds=load_thresholds(settings.plan_thresholds),
+        ),
+        permits=permits,
+        policies=PolicyService(
+            uow,
+            audit,
+            enterprise=entities.by_uscc,
+            credit=lambda uscc: credit.effects(uscc),
+            enterprises=lambda: sorted(entities.aeo_statuses(None)),
+            enterprise_of=own_enterprise,
         ),
     )
     if start:

@@ -31,7 +31,21 @@ from lingang.inspections.store import (
     InspectorRow,
 )
 from lingang.lake.ledger import LakeImportRow
+from lingang.permits.store import (
+    PermitApplicationRow,
+    PermitEventRow,
+    PermitLicenceRow,
+    PermitMaterialRow,
+    PermitVerificationRow,
+)
 from lingang.plan.store import PlanIndicatorRow, PlanObservationRow
+from lingang.policies.store import (
+    PolicyGrantRow,
+    PolicyInboxRow,
+    PolicyMatchRow,
+    PolicyProfileRow,
+    PolicyRow,
+)
 from lingang.risk.assessments.store import AssessmentRow
 from lingang.risk.lists.store import RiskListItemRow, RiskListRow
 from lingang.risk.rulesets.store import RuleSetVersionRow
@@ -63,8 +77,18 @@ __all__ = [
     "LakeImportRow",
     "LoginAttemptRow",
     "OutboxRow",
+    "PermitApplicationRow",
+    "PermitEventRow",
+    "PermitLicenceRow",
+    "PermitMaterialRow",
+    "PermitVerificationRow",
     "PlanIndicatorRow",
     "PlanObservationRow",
+    "PolicyGrantRow",
+    "PolicyInboxRow",
+    "PolicyMatchRow",
+    "PolicyProfileRow",
+    "PolicyRow",
     "ProcessedEvent",
     "RiskListItemRow",
     "RiskListRow",

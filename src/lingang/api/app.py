@@ -21,7 +21,9 @@ from lingang.api.routes import (
     inspections,
     lake,
     overview,
+    permits,
     plan,
+    policies,
     risk,
     risk_lists,
     rulesets,
@@ -49,6 +51,9 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.include_router(inspections.router)
     app.include_router(inspections.public_router)  # 双随机、一公开: no sign-in
     app.include_router(plan.router)
+    app.include_router(permits.router)
+    app.include_router(permits.public_router)  # e-licence check: no sign-in
+    app.include_router(policies.router)
     if console:
         from lingang.console.app import mount_console
 

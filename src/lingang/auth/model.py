@@ -40,6 +40,11 @@ class Permission(StrEnum):
     MANAGE_INSPECTIONS = "inspections.manage"
     VIEW_PLAN = "plan.view"
     MANAGE_PLAN = "plan.manage"
+    APPLY_PERMITS = "permits.apply"
+    HANDLE_PERMITS = "permits.handle"
+    VIEW_PERMITS = "permits.view"
+    VIEW_POLICIES = "policies.view"
+    MANAGE_POLICIES = "policies.manage"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -87,6 +92,16 @@ for _role in STAFF:
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_PLAN}
 for _role in (Role.ADMIN, Role.PLANNER):
     ROLE_PERMISSIONS[_role] |= {Permission.MANAGE_PLAN}
+# 一网通办 (issue #8): enterprises apply; service officers handle; auditors read
+ROLE_PERMISSIONS[Role.ENTERPRISE] |= {Permission.APPLY_PERMITS}
+for _role in (Role.ADMIN, Role.SERVICE_OFFICER):
+    ROLE_PERMISSIONS[_role] |= {Permission.HANDLE_PERMITS, Permission.VIEW_PERMITS}
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_PERMITS}
+# 惠企政策: staff and enterprises read matches; service officers keep the catalogue
+for _role in Role:
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_POLICIES}
+for _role in (Role.ADMIN, Role.SERVICE_OFFICER):
+    ROLE_PERMISSIONS[_role] |= {Permission.MANAGE_POLICIES}
 
 
 def can(role: Role, permission: Permission) -> bool:

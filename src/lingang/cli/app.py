@@ -16,7 +16,9 @@ from lingang.cli import (
     db,
     inspections,
     lake,
+    permits,
     plan,
+    policies,
     risk,
     simulate,
     users,
@@ -69,6 +71,8 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(credit.app, name="credit")
 app.add_typer(inspections.app, name="inspections")
 app.add_typer(plan.app, name="plan")
+app.add_typer(permits.app, name="permits")
+app.add_typer(policies.app, name="policies")
 app.command("simulate")(simulate.simulate)
 
 
