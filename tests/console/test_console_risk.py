@@ -518,3 +518,41 @@ def test_the_plan_dashboard_charts_an_indicator_and_the_midterm_pdf_downloads(
     with page.expect_download() as download:
         page.get_by_test_id("evaluation-pdf").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+
+POLICY_FIRM = """
+import sys
+from lingang.cli.common import platform_session
+from lingang.types import SYSTEM, Role
+with platform_session() as platform:
+    firm = platform.entities.list_enterprises(actor=SYSTEM, limit=8)[0][7]
+    platform.auth.create_user(sys.argv[1], sys.argv[2], Role.ENTERPRISE, actor=SYSTEM,
+                              enterprise_id=firm.id)
+    platform.policies.load_catalogue(actor=SYSTEM)
+    other = platform.entities.list_enterprises(actor=SYSTEM, limit=8)[0][6]
+    print(firm.uscc, other.uscc)
+"""
+
+
+def test_an_enterprise_sees_every_policy_with_its_verdict_and_trace(
+    base_url: str, new_page: Any
+) -> None:
+    made = subprocess.run([sys.executable, "-c", POLICY_FIRM, "policy-firm", PASSWORD],
+                          env=SERVER_ENV, capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    uscc, other = made.stdout.split()
+    firm = signed_in(new_page, base_url, "policy-firm")
+    firm.locator(".q-drawer").get_by_text("惠企政策").click()
+    expect(firm.get_by_test_id("policy-inbox")).to_be_visible()
+    verdicts = firm.get_by_test_id("policy-verdicts")
+    expect(verdicts.locator("[data-testid^=verdict-]")).to_have_count(7)
+    expect(verdicts).to_contain_text("不符合")
+    firm.get_by_test_id("verdict-LG-RD-2026").get_by_text("判定依据").click()
+    expect(firm.get_by_test_id("verdict-LG-RD-2026")).to_contain_text("in_lingang")
+    officer = signed_in(new_page, base_url, CASE_OFFICER)
+    officer.goto(f"{base_url}/console/policies/{uscc}")
+    expect(officer.get_by_test_id("policy-verdicts")).to_be_visible()
+    firm.goto(f"{base_url}/console/policies/{other}")  # another tenant: as if it did not exist
+    expect(firm.get_by_text(re.compile("not found"))).to_be_visible()
+    expect(firm.get_by_test_id("policy-verdicts")).to_have_count(0)

@@ -43,12 +43,13 @@ REQUESTS = NavEntry(
 CREDIT = NavEntry("nav.credit", "/credit", "credit_score", Permission.VIEW_CREDIT)
 MY_CREDIT = NavEntry("nav.my_credit", "/credit/mine", "verified_user", Permission.VIEW_OWN_CREDIT)
 PLAN = NavEntry("nav.plan", "/plan", "flag", Permission.VIEW_PLAN)
+POLICIES = NavEntry("nav.policies", "/policies", "redeem", Permission.VIEW_POLICIES)
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
 INSPECTIONS = NavEntry("nav.inspections", "/inspections", "shuffle", Permission.MANAGE_INSPECTIONS)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
-    REQUESTS, CREDIT, MY_CREDIT, INSPECTIONS, PLAN, RISK_LISTS, USERS, AUDIT,
+    REQUESTS, CREDIT, MY_CREDIT, POLICIES, INSPECTIONS, PLAN, RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

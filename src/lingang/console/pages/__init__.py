@@ -17,6 +17,7 @@ from lingang.console.pages import (
     lake,
     login,
     plan,
+    policies,
     requests,
     risk_lists,
     rules,
@@ -33,6 +34,6 @@ def register_pages(platform: Platform) -> None:
     """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
                assessments, case_dashboard, cases, requests, credit, risk_lists, users, audit,
-               inspections, plan)  # fmt: skip
+               inspections, plan, policies)  # fmt: skip
     for module in modules:
         module.register(platform)
