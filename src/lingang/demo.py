@@ -57,6 +57,8 @@ class DemoZone:
     credit: str = ""
     #: the plan indicators' statuses on the simulated 2020–2023 observations
     plan: str = ""
+    #: the incentive-policy catalogue matched against the zone
+    policies: str = ""
 
 
 def demo_uscc(index: int) -> str:
@@ -87,8 +89,22 @@ def build_demo_zone(
     scorer = _ensure_zone_scorer(platform)
     credit = _ensure_credit(platform)
     plan = ensure_demo_plan(platform)
-    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit, plan)
+    policies = _ensure_policies(platform)
+    zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit, plan,
+                    policies)  # fmt: skip
     return zone, credentials
+
+
+def _ensure_policies(platform: Platform) -> str:
+    """Load the shipped incentive-policy catalogue once and match the zone against it."""
+    loaded = platform.policies.policies(actor=SYSTEM)
+    if loaded:
+        return f"{len(loaded)} policies (loaded before)"
+    report = platform.policies.load_catalogue(actor=SYSTEM)
+    count = len(platform.policies.policies(actor=SYSTEM))
+    return (f"{count} policies matched against {report.enterprises:,} enterprises: "
+            f"{report.new_eligibilities:,} eligibilities pushed to inboxes, "
+            f"{report.grants:,} 免申即享 grants")  # fmt: skip
 
 
 def _ensure_credit(platform: Platform) -> str:

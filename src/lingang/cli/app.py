@@ -123,6 +123,7 @@ def demo(
                 "scorer": zone.scorer,
                 "credit": zone.credit,
                 "plan": zone.plan,
+                "policies": zone.policies,
                 "logins": credentials,
             }
         )
@@ -143,6 +144,7 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
     )
     typer.echo(f"credit classes today: {zone.credit}")
     typer.echo(f"plan indicators (simulated observations 2020–2023): {zone.plan}")
+    typer.echo(f"incentive policies: {zone.policies}")
     print_table(
         ["role", "角色", "username", "password"],
         [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],
