@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
 from lingang.auth.model import Permission, can
+from lingang.auth.service import require
 from lingang.cases import store
 from lingang.cases.attachments import (
     DEFAULT_MAX_BYTES,
@@ -124,7 +125,7 @@ class CaseRecords:
     ) -> Attachment:
         """Attach a file to an open case: at most ``max_bytes``, of an allowed type read from
         the content (the name is kept as given, without folders)."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         clean, media_type = self._checked_file(name, content)
         with self._uow() as uow:
             row = self._cases.lock_visible(uow.session, case_id, actor)
@@ -142,7 +143,7 @@ class CaseRecords:
 
     def attachments(self, case_id: int, *, actor: Actor) -> list[Attachment]:
         """A case's attachments, oldest first."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         with self._uow.read() as session:
             self._cases.visible_case(session, case_id, actor)
             return [_attachment(row) for row in store.attachments_of(session, case_id)]
@@ -212,7 +213,7 @@ class CaseRecords:
 
     def add_comment(self, case_id: int, text: str, *, actor: Actor) -> Comment:
         """Comment on an open case (1–2000 characters)."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         body = _text("text", text, MAX_COMMENT)
         with self._uow() as uow:
             row = self._cases.lock_visible(uow.session, case_id, actor)
@@ -228,7 +229,7 @@ class CaseRecords:
 
     def comments(self, case_id: int, *, actor: Actor) -> list[Comment]:
         """A case's comments, oldest first."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         with self._uow.read() as session:
             self._cases.visible_case(session, case_id, actor)
             return [_comment(row) for row in store.comments_of(session, case_id)]
@@ -320,10 +321,6 @@ class CaseRecords:
             uow.commit()
         return pdf
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
 
 
 def _require_open(row: store.CaseRow) -> None:

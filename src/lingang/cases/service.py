@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
 from lingang.auth.model import Permission, User, can
+from lingang.auth.service import require
 from lingang.bus.events import Event
 from lingang.cases import store
 from lingang.cases.access import department_scope
@@ -244,7 +245,7 @@ class CaseService:
         ``category`` is the scenario it is grouped under; ``reference`` (e.g. the hotline
         ticket number) makes a second entry of the same tip a duplicate.
         """
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not text.strip():
             raise Invalid("text", "describe the tip")
         alert = AlertInput(
@@ -260,7 +261,7 @@ class CaseService:
     ) -> Alert:  # fmt: skip
         """An alert from a change of the enterprise's credit record (``source="credit"``);
         ``reference`` (the credit change's id) makes a repeat a duplicate."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not reference.strip():
             raise Invalid("reference", "the credit change's id is required")
         alert = AlertInput(
@@ -358,7 +359,7 @@ class CaseService:
         self, rule_id: str, enterprise_uscc: str, until: dt.date, reason: str, *, actor: Actor
     ) -> Suppression:
         """Silence ``rule_id`` for one enterprise up to and including ``until``; audited."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not rule_id.strip():
             raise Invalid("rule_id", "name the rule to suppress")
         if not reason.strip():
@@ -386,7 +387,7 @@ class CaseService:
 
     def suppressions(self, *, actor: Actor, active_only: bool = False) -> list[Suppression]:
         """Suppressions, newest first; ``active_only`` keeps those in force today."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         today = self._now().astimezone(SHANGHAI).date() if active_only else None
         with self._uow.read() as session:
             return [_suppression(row) for row in store.suppressions(session, today)]
@@ -395,7 +396,7 @@ class CaseService:
 
     def get(self, case_id: int, *, actor: Actor) -> CaseDetail:
         """One case with its alerts, tasks and timeline (NotFound outside the actor's reach)."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         with self._uow.read() as session:
             row = _visible_or_404(session.get(store.CaseRow, case_id), case_id, actor)
             return CaseDetail(
@@ -409,7 +410,7 @@ class CaseService:
         self, *, actor: Actor, state: CaseState | None = None, overdue_only: bool = False
     ) -> list[Case]:
         """The actor's cases (open ones, or those in ``state``), earliest deadline first."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         department = department_scope(actor)
         if department == "":
             return []
@@ -423,7 +424,7 @@ class CaseService:
     def escalations(self, *, actor: Actor) -> list[Case]:
         """The supervisor's inbox (督办): open cases escalated for a breached SLA, in the
         actor's department, earliest deadline first."""
-        _require(actor, Permission.SUPERVISE_CASES)
+        require(actor, Permission.SUPERVISE_CASES)
         department = department_scope(actor)
         if department == "":
             return []
@@ -433,7 +434,7 @@ class CaseService:
 
     def overdue(self, now: dt.datetime, *, actor: Actor) -> list[Case]:
         """Open cases whose SLA is breached at ``now``, within the actor's reach."""
-        _require(actor, Permission.VIEW_CASES)
+        require(actor, Permission.VIEW_CASES)
         department = department_scope(actor)
         if department == "":
             return []
@@ -458,7 +459,7 @@ class CaseService:
         Closing goes through :meth:`request_closure`, approval through :meth:`approve` or
         :meth:`reject`, reopening through :meth:`reopen`.
         """
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             row = self._for_update(uow.session, case_id, actor)
             state = CaseState(row.state)
@@ -477,7 +478,7 @@ class CaseService:
 
     def assign(self, case_id: int, username: str, *, actor: Actor) -> Case:
         """Assign an open case by hand to an active case officer of its department."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             row = self._for_update(uow.session, case_id, actor)
             _require_open(row)
@@ -493,7 +494,7 @@ class CaseService:
     def auto_assign(self, case_id: int, *, actor: Actor = SYSTEM) -> Case:
         """Assign an open case to the least-loaded case officer of its department (fewest open
         cases; ties by username)."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             row = self._for_update(uow.session, case_id, actor)
             _require_open(row)
@@ -521,7 +522,7 @@ class CaseService:
     ) -> Case:  # fmt: skip
         """Close with an outcome and a disposal record; a confirmed violation waits in
         pending approval for a second officer. Refused while tasks are open."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         data = disposal.to_data() if isinstance(disposal, Disposal) else disposal
         record = Disposal.from_data(data)
         with self._uow() as uow:
@@ -545,7 +546,7 @@ class CaseService:
 
     def approve(self, case_id: int, *, actor: Actor, note: str = "") -> Case:
         """A second officer approves a pending closure: the case closes."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             row = self._pending(uow.session, case_id, actor)
             _refuse_open_tasks(uow.session, row)
@@ -556,7 +557,7 @@ class CaseService:
 
     def reject(self, case_id: int, *, actor: Actor, note: str) -> Case:
         """A second officer sends a pending closure back to investigating, with the reason."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not note.strip():
             raise Invalid("note", "give the reason for the rejection")
         with self._uow() as uow:
@@ -605,7 +606,7 @@ class CaseService:
     def reopen(self, case_id: int, *, actor: Actor, reason: str) -> Case:
         """Reopen a closed case with the reason: a new SLA clock starts and the labels of the
         previous closing are withdrawn (``CaseReopened``)."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not reason.strip():
             raise Invalid("reason", "give the reason for reopening")
         with self._uow() as uow:
@@ -650,7 +651,7 @@ class CaseService:
         self, case_id: int, actor: Actor, note: str, kind: str,
         step: Callable[[SlaClock, dt.datetime], SlaClock],
     ) -> Case:  # fmt: skip
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             row = self._for_update(uow.session, case_id, actor)
             _require_open(row)
@@ -701,7 +702,7 @@ class CaseService:
     ) -> Task:  # fmt: skip
         """Add a verification task to an open case. Requests for information are addressed to
         the enterprise unless ``to_enterprise`` says otherwise."""
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         if not title.strip():
             raise Invalid("title", "describe the task")
         with self._uow() as uow:
@@ -737,7 +738,7 @@ class CaseService:
         return self._end_task(task_id, TaskStatus.CANCELLED, reason.strip()[:MAX_TEXT], actor)
 
     def _end_task(self, task_id: int, status: TaskStatus, result: str, actor: Actor) -> Task:
-        _require(actor, Permission.MANAGE_CASES)
+        require(actor, Permission.MANAGE_CASES)
         with self._uow() as uow:
             task = uow.session.get(store.CaseTaskRow, task_id)
             if task is None:
@@ -870,10 +871,6 @@ class CaseService:
                            object_id=str(row.id), after={"state": row.state, **data},
                            detail=zh[:200])  # fmt: skip
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
 
 
 def _visible(row: store.CaseRow, actor: Actor) -> bool:

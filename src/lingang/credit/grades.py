@@ -27,7 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
-from lingang.auth.model import Permission, can
+from lingang.auth.model import Permission
+from lingang.auth.service import require
 from lingang.bus.relay import write_outbox
 from lingang.credit.effects import CreditEffects, EffectsPolicy, effects_of, policy_on
 from lingang.credit.events import CreditGradeChanged
@@ -45,7 +46,7 @@ from lingang.credit.store import (
 )
 from lingang.db import UnitOfWorkFactory
 from lingang.entities.model import AeoStatus, validate_uscc
-from lingang.errors import Forbidden, Invalid, NotFound
+from lingang.errors import Invalid, NotFound
 from lingang.types import Actor, utcnow
 from lingang.workdays import SHANGHAI
 
@@ -177,7 +178,7 @@ class CreditService:
     ) -> RegradeReport:
         """Grade every registered enterprise (and any other with records) today, one
         transaction per ``chunk``; report how many grades changed."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         day = self.today()
         registry = self._registry(None)
         with self._uow.read() as session:
@@ -279,7 +280,7 @@ class CreditService:
 
     def distribution(self, *, actor: Actor) -> Distribution:
         """Current grades by class and by customs category (staff only)."""
-        _require(actor, Permission.VIEW_CREDIT)
+        require(actor, Permission.VIEW_CREDIT)
         with self._uow.read() as session:
             rows = session.execute(
                 select(CreditStandingRow.zone_class, CreditStandingRow.customs_category)
@@ -297,7 +298,7 @@ class CreditService:
         self, *, actor: Actor, zone_class: ZoneClass | None = None, limit: int = 100
     ) -> list[Standing]:
         """Current grades, lowest score first (optionally of one class; staff only)."""
-        _require(actor, Permission.VIEW_CREDIT)
+        require(actor, Permission.VIEW_CREDIT)
         query = select(CreditStandingRow).order_by(CreditStandingRow.score,
                                                     CreditStandingRow.enterprise_uscc)  # fmt: skip
         if zone_class is not None:
@@ -347,7 +348,7 @@ class CreditService:
     def set_broker(self, uscc: str, is_broker: bool, *, actor: Actor) -> CreditGrade:
         """Mark an enterprise a customs broker (报关企业: lower 失信 thresholds) or not, and
         regrade it."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         code = validate_uscc(uscc)
         with self._uow() as uow:
             row = uow.session.get(CreditProfileRow, code)
@@ -384,7 +385,7 @@ class CreditService:
             if self._enterprise_of(actor) != code:
                 raise NotFound(f"enterprise {uscc} not found")
             return code
-        _require(actor, Permission.VIEW_CREDIT)
+        require(actor, Permission.VIEW_CREDIT)
         return code
 
 
@@ -471,7 +472,3 @@ def _factor(data: Mapping[str, Any]) -> Factor:
                   detail=str(data["detail"]),
                   record_ids=tuple(int(i) for i in data.get("record_ids", ())))  # fmt: skip
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")

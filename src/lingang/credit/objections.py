@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
-from lingang.auth.model import Permission, can
+from lingang.auth.model import Permission
+from lingang.auth.service import require
 from lingang.credit.grades import UPHELD, CreditService
 from lingang.credit.store import CreditObjectionRow, CreditRecordRow
 from lingang.db import UnitOfWorkFactory
@@ -91,7 +92,7 @@ class ObjectionService:
             if record is None or record.enterprise_uscc != code:
                 raise NotFound(f"credit record {record_id} not found")
             if not actor.is_enterprise:
-                _require(actor, Permission.MANAGE_CREDIT)
+                require(actor, Permission.MANAGE_CREDIT)
             if _open_for(session, record_id):
                 raise Conflict(f"credit record {record_id} already has an open objection")
             now = self._now()
@@ -110,7 +111,7 @@ class ObjectionService:
     def decide(self, objection_id: int, uphold: bool, note: str, *, actor: Actor) -> Objection:
         """Uphold (the record is withdrawn, the enterprise regraded) or dismiss, with a
         reason; never by the filer."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         if not note.strip():
             raise Invalid("note", "give the reason for the decision")
         with self._uow() as uow:
@@ -144,7 +145,7 @@ class ObjectionService:
 
     def open_objections(self, *, actor: Actor) -> list[Objection]:
         """Objections waiting for a decision, oldest first (credit officers)."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         with self._uow.read() as session:
             rows = session.scalars(select(CreditObjectionRow)
                                    .where(CreditObjectionRow.status == ObjectionStatus.FILED.value)
@@ -181,7 +182,3 @@ def _open_for(session: Session, record_id: int) -> bool:
 def _day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")

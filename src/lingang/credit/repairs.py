@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
-from lingang.auth.model import Permission, can
+from lingang.auth.model import Permission
+from lingang.auth.service import require
 from lingang.credit.events import CreditRepairDecided
 from lingang.credit.grades import APPROVED, CreditService
 from lingang.credit.model import RecordKind
@@ -107,7 +108,7 @@ class RepairService:
         officer); ``Invalid`` names what is missing or when it becomes possible."""
         code = self._credit.readable(uscc, actor)
         if not actor.is_enterprise:
-            _require(actor, Permission.MANAGE_CREDIT)
+            require(actor, Permission.MANAGE_CREDIT)
         text = statement.strip()
         if len(text) < MIN_STATEMENT:
             raise Invalid("statement", f"the credit commitment needs at least {MIN_STATEMENT} "
@@ -143,7 +144,7 @@ class RepairService:
 
     def start_publicity(self, repair_id: int, *, actor: Actor) -> Repair:
         """Publish an application for the policy's number of working days (公示)."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         days = self._credit.effects_policy().repair_publicity_working_days
         with self._uow() as uow:
             row = _locked(uow.session, repair_id)
@@ -160,7 +161,7 @@ class RepairService:
     def decide(self, repair_id: int, approve: bool, note: str = "", *, actor: Actor) -> Repair:
         """Approve after the publicity period, or reject with a reason; never by the
         applicant. Approval regrades the enterprise."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         with self._uow() as uow:
             session = uow.session
             row = _locked(session, repair_id)
@@ -200,7 +201,7 @@ class RepairService:
 
     def open_applications(self, *, actor: Actor) -> list[Repair]:
         """Applications waiting for publicity or a decision, oldest first (credit officers)."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         waiting = (RepairStatus.APPLIED.value, RepairStatus.PUBLICIZED.value)
         with self._uow.read() as session:
             rows = session.scalars(select(CreditRepairRow)
@@ -283,10 +284,6 @@ def _repair(row: CreditRepairRow) -> Repair:
         decided_by=row.decided_by, decided_at=row.decided_at, decision_note=row.decision_note,
     )  # fmt: skip
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
 
 
 def causes(values: Sequence[str]) -> list[str]:

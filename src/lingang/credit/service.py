@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
-from lingang.auth.model import Permission, can
+from lingang.auth.model import Permission
+from lingang.auth.service import require
 from lingang.bus.events import Event
 from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.cases.model import Outcome
@@ -33,7 +34,7 @@ from lingang.credit.model import CreditRecord, RecordKind
 from lingang.credit.store import CreditRecordRow, to_record
 from lingang.db import UnitOfWorkFactory
 from lingang.entities.model import validate_uscc
-from lingang.errors import Conflict, Forbidden, Invalid, NotFound
+from lingang.errors import Conflict, Invalid, NotFound
 from lingang.types import Actor, utcnow
 from lingang.workdays import SHANGHAI
 
@@ -115,7 +116,7 @@ class CreditRecords:
         """Add records by hand or from an import, all or nothing, and regrade their
         enterprises (unless ``regrade`` is off: a bulk load regrades the zone once after).
         A repeated ``(source, source_ref)`` is refused (``Conflict``)."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         if len(drafts) > MAX_IMPORT_ROWS:
             raise Invalid("rows", f"at most {MAX_IMPORT_ROWS} records at once")
         for index, draft in enumerate(drafts):
@@ -136,7 +137,7 @@ class CreditRecords:
     def settle_debt(self, record_id: int, paid_on: dt.date, *, actor: Actor) -> CreditRecord:
         """Record that an unpaid duty or fine was paid on ``paid_on`` (audited; the
         enterprise is regraded: a paid debt no longer makes it 失信)."""
-        _require(actor, Permission.MANAGE_CREDIT)
+        require(actor, Permission.MANAGE_CREDIT)
         with self._uow() as uow:
             row = uow.session.get(CreditRecordRow, record_id, with_for_update=True)
             if row is None:
@@ -297,7 +298,7 @@ class CreditRecords:
             if self._enterprise_of(actor) != enterprise_uscc:
                 raise NotFound(f"enterprise {enterprise_uscc} not found")
         else:
-            _require(actor, Permission.VIEW_ENTERPRISES)
+            require(actor, Permission.VIEW_ENTERPRISES)
         with self._uow.read() as session:
             rows = session.scalars(
                 select(CreditRecordRow)
@@ -306,10 +307,6 @@ class CreditRecords:
             )
             return [to_record(row) for row in rows]
 
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
 
 
 def _kind(value: object, where: str) -> RecordKind:

@@ -27,14 +27,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lingang.audit.service import AuditService
-from lingang.auth.model import Permission, can
+from lingang.auth.model import Permission
+from lingang.auth.service import require
 from lingang.bus.events import Event
 from lingang.bus.relay import write_outbox
 from lingang.credit.effects import CreditEffects
 from lingang.credit.events import CreditGradeChanged
 from lingang.db import UnitOfWorkFactory
 from lingang.entities.model import Enterprise, validate_uscc
-from lingang.errors import Forbidden, Invalid, LingangError, NotFound
+from lingang.errors import Invalid, LingangError, NotFound
 from lingang.policies.catalogue import load_catalogue, parse_policy
 from lingang.policies.eligibility import evaluate
 from lingang.policies.events import PolicyEligibilityFound, PolicyGranted
@@ -120,7 +121,7 @@ class PolicyService:
     def load_catalogue(self, *, actor: Actor, directory: Path | None = None) -> RematchReport:
         """Load the shipped catalogue (or ``directory``'s) into the editable table, replacing
         policies of the same id, then re-evaluate every enterprise."""
-        _require(actor, Permission.MANAGE_POLICIES)
+        require(actor, Permission.MANAGE_POLICIES)
         shipped = load_catalogue(directory)
         with self._uow() as uow:
             for policy in shipped:
@@ -151,7 +152,7 @@ class PolicyService:
     def upsert_policy(self, data: Mapping[str, Any], *, actor: Actor) -> Policy:
         """Add or change one policy (checked like the catalogue), then re-evaluate every
         enterprise: new eligibilities reach their inboxes."""
-        _require(actor, Permission.MANAGE_POLICIES)
+        require(actor, Permission.MANAGE_POLICIES)
         policy = parse_policy(dict(data), "policy", version=str(data.get("version", "edited")))
         with self._uow() as uow:
             self._put(uow.session, policy, actor)
@@ -238,7 +239,7 @@ class PolicyService:
         re-evaluate the enterprise. Enterprise users declare for their own enterprise."""
         code = self._readable(uscc, actor)
         if not actor.is_enterprise:
-            _require(actor, Permission.MANAGE_POLICIES)
+            require(actor, Permission.MANAGE_POLICIES)
         clean = _declared(facts)
         with self._uow() as uow:
             row = uow.session.get(PolicyProfileRow, code)
@@ -398,11 +399,11 @@ class PolicyService:
         except Invalid:
             raise NotFound(f"enterprise {uscc} not found") from None
         if actor.is_enterprise:
-            _require(actor, Permission.VIEW_POLICIES)
+            require(actor, Permission.VIEW_POLICIES)
             if self._enterprise_of(actor) != code:
                 raise NotFound(f"enterprise {uscc} not found")
             return code
-        _require(actor, Permission.VIEW_POLICIES)
+        require(actor, Permission.VIEW_POLICIES)
         return code
 
 
@@ -444,10 +445,6 @@ def _policy_data(policy: Policy) -> dict[str, Any]:
             "eligibility": policy.eligibility}  # fmt: skip
 
 
-def _require(actor: Actor, permission: Permission) -> None:
-    if not can(actor.role, permission):
-        raise Forbidden(f"role {actor.role.value} may not {permission.value}")
-
 
 def _require_view(actor: Actor) -> None:
-    _require(actor, Permission.VIEW_POLICIES)
+    require(actor, Permission.VIEW_POLICIES)
