@@ -2,20 +2,27 @@
 
 Public holidays and make-up working days (调休) come from ``chinesecalendar`` (module
 ``chinese_calendar``), which carries the State Council schedules year by year. A year it has
-no data for raises :class:`~lingang.errors.Invalid` unless the calendar's overrides cover it.
-The rules (what counts as day 1, the 17:00 cut-off) are in docs/workdays.md.
+no data for raises :class:`~lingang.errors.Invalid` unless the calendar's overrides cover it,
+or, for a year after the library's last one, the calendar is ``provisional``: then the
+statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision, Art. 2) are days off, with
+no 调休 make-up days, until the package carries that year's schedule. The rules (what counts as
+day 1, the 17:00 cut-off) are in docs/workdays.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar  # type: ignore[import-untyped]
+from lunardate import LunarDate  # type: ignore[import-untyped]
 
 from lingang.errors import Invalid
+
+log = logging.getLogger(__name__)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 """The zone working days are counted in."""
@@ -44,6 +51,23 @@ def library_coverage() -> tuple[str, int, int]:
     return str(chinese_calendar.__version__), min(years), max(years)
 
 
+@cache
+def statutory_holidays(year: int) -> frozenset[dt.date]:
+    """The statutory public holidays of ``year`` (《全国年节及纪念日放假办法》, 2024 revision,
+    Art. 2): 元旦 1 Jan; 春节 农历除夕 and 正月初一–初三; 清明 (the solar term); 劳动节 1–2 May;
+    端午 农历五月初五; 中秋 农历八月十五; 国庆 1–3 Oct. The State Council's yearly schedule adds
+    bridge days and make-up working days around them, which only it can say."""
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    qingming = [day for day, name in chinese_calendar.get_solar_terms(
+        dt.date(year, 4, 1), dt.date(year, 4, 10)) if name == "清明"]  # fmt: skip
+    days = {dt.date(year, 1, 1), dt.date(year, 5, 1), dt.date(year, 5, 2),
+            dt.date(year, 10, 1), dt.date(year, 10, 2), dt.date(year, 10, 3),
+            LunarDate(year, 5, 5).to_solar_date(), LunarDate(year, 8, 15).to_solar_date(),
+            *qingming}  # fmt: skip
+    days.update(new_year + dt.timedelta(days=offset) for offset in (-1, 0, 1, 2))
+    return frozenset(day for day in days if day.year == year)
+
+
 def require_aware(value: dt.datetime, field: str) -> dt.datetime:
     """Return ``value`` if it carries a time zone, else raise ``Invalid(field, …)``."""
     if value.tzinfo is None or value.utcoffset() is None:
@@ -66,6 +90,10 @@ class WorkCalendar:
     year with at least one override counts as covered: its other days follow the Monday-to-
     Friday rule. ``cutoff`` is the local close of business (default 17:00): an instant at or
     after it belongs to the next working day. Answers are cached per day.
+
+    ``provisional``: a year after the library's last one, not covered by overrides, counts
+    Monday to Friday less :func:`statutory_holidays` (logged once per year) instead of being
+    refused; :meth:`is_provisional` tells such days.
     """
 
     def __init__(
@@ -73,7 +101,10 @@ class WorkCalendar:
         overrides: Mapping[dt.date, bool] | None = None,
         *,
         cutoff: dt.time = DEFAULT_CUTOFF,
+        provisional: bool = False,
     ) -> None:
+        self.provisional = provisional
+        self._warned: set[int] = set()
         self._overrides = self._checked_overrides(overrides or {})
         self._override_years = frozenset(day.year for day in self._overrides)
         if cutoff.tzinfo is not None or cutoff == dt.time(0, 0):
@@ -93,7 +124,8 @@ class WorkCalendar:
         return checked
 
     def __repr__(self) -> str:
-        return f"WorkCalendar(overrides={len(self._overrides)}, cutoff={self.cutoff.isoformat()})"
+        return (f"WorkCalendar(overrides={len(self._overrides)}, cutoff={self.cutoff.isoformat()}, "
+            f"provisional={self.provisional})")  # fmt: skip
 
     def is_working_day(self, day: dt.date) -> bool:
         """Whether ``day`` is a working day (make-up working days included)."""
@@ -112,12 +144,25 @@ class WorkCalendar:
         if day.year in self._override_years:
             return day.weekday() < 5
         version, first, last = library_coverage()
+        if self.provisional and day.year > last:
+            if day.year not in self._warned:
+                self._warned.add(day.year)
+                log.warning("chinesecalendar %s has no schedule for %d: counting provisional "
+                            "working days (statutory holidays, no 调休)", version, day.year)
+            return day.weekday() < 5 and day not in statutory_holidays(day.year)
         raise Invalid(
             "day",
             f"{day.isoformat()}: no public-holiday data for {day.year} (chinesecalendar "
             f"{version} covers {first}–{last}); upgrade chinesecalendar or add overrides "
             f"for {day.year}",
         )
+
+    def is_provisional(self, day: dt.date) -> bool:
+        """Whether ``day`` is counted by the provisional rule (its year's schedule unknown)."""
+        _require_date(day, "day")
+        if not self.provisional or day in self._overrides or day.year in self._override_years:
+            return False
+        return _library_workday(day) is None and day.year > library_coverage()[2]
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
@@ -179,5 +224,6 @@ class WorkCalendar:
 
 @cache
 def default_calendar() -> WorkCalendar:
-    """The shared calendar without overrides (its per-day cache is shared too)."""
-    return WorkCalendar()
+    """The shared calendar the services count with: no overrides, provisional for a year the
+    library does not carry yet (its per-day cache is shared too)."""
+    return WorkCalendar(provisional=True)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lingang.errors import Invalid
 from lingang.workdays import SHANGHAI, WorkCalendar, default_calendar, library_coverage
 from lingang.workdays import calendar as calendar_module
+from lingang.workdays.calendar import statutory_holidays
 
 D = dt.date
 CAL = WorkCalendar()
@@ -241,3 +242,35 @@ def test_add_and_between_are_inverse(day: dt.date, n: int) -> None:
         assert PROPERTY_CAL.working_days_between(day, end - dt.timedelta(days=1)) == n - 1
     else:
         assert end == day
+
+
+# -- the provisional rule for a year the library does not carry yet ----------------------------
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_statutory_holidays_are_days_off_in_every_published_schedule(year: int) -> None:
+    statutory = statutory_holidays(year)
+    assert len(statutory) == 13  # 1 + 4 + 1 + 2 + 1 + 1 + 3 days (2024 revision)
+    assert not [day for day in statutory if CAL.is_working_day(day)]
+
+
+def test_a_provisional_calendar_counts_a_later_year_by_the_statutory_holidays() -> None:
+    cal = WorkCalendar(provisional=True)
+    assert not cal.is_working_day(D(2027, 1, 1))  # 元旦, a Friday
+    assert cal.is_working_day(D(2027, 1, 4))
+    spring = [D(2027, 2, 5), D(2027, 2, 8)]  # 除夕 Friday 02-05 … 初三 Monday 02-08
+    assert not any(cal.is_working_day(day) for day in spring)
+    assert cal.is_working_day(D(2027, 2, 9))
+    assert not cal.is_working_day(D(2027, 10, 1)) and not cal.is_working_day(D(2027, 6, 9))
+    assert cal.add_working_days(D(2026, 12, 30), 2) == D(2027, 1, 4)
+    assert cal.is_provisional(D(2027, 3, 1)) and not cal.is_provisional(D(2026, 3, 2))
+    assert not CAL.is_provisional(D(2027, 3, 1))  # a strict calendar never guesses
+    with pytest.raises(Invalid):
+        cal.is_working_day(D(2003, 6, 2))  # before the library: still refused
+    assert default_calendar().provisional
+
+
+def test_overrides_still_win_over_the_provisional_rule() -> None:
+    cal = WorkCalendar({D(2027, 2, 20): True}, provisional=True)
+    assert cal.is_working_day(D(2027, 2, 20)) and cal.is_working_day(D(2027, 1, 1))
+    assert not cal.is_provisional(D(2027, 1, 1))

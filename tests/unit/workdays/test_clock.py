@@ -254,7 +254,12 @@ def test_a_clock_uses_its_calendar() -> None:
     assert SlaClock(1, START).due_at == local(2026, 3, 3, 17)
 
 
-def test_a_clock_running_into_a_year_without_data_is_invalid() -> None:
+def test_a_clock_running_into_a_year_without_data_is_invalid_on_a_strict_calendar() -> None:
     with pytest.raises(Invalid) as info:
-        _ = SlaClock(5, local(2026, 12, 29)).due_at
+        _ = SlaClock(5, local(2026, 12, 29), calendar=CAL).due_at
     assert info.value.field == "day"
+
+
+def test_the_default_clock_counts_a_later_year_provisionally() -> None:
+    # 2026-12-29 (Tue) is day 0; 12-30, 12-31, then 2027-01-04 … 01-06 (元旦 01-01 off)
+    assert SlaClock(5, local(2026, 12, 29)).due_at == local(2027, 1, 6, 17)
