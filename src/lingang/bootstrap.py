@@ -41,6 +41,7 @@ from lingang.lake.store import LakeStore
 from lingang.overview.service import OverviewService
 from lingang.permits.licences import LicenceSigner, load_or_create_signing_key
 from lingang.permits.model import load_catalogue
+from lingang.permits.ratings import RatingService
 from lingang.permits.service import PermitService
 from lingang.plan.registry import load_thresholds
 from lingang.plan.service import PlanService
@@ -93,6 +94,7 @@ class Platform:
     inspections: InspectionService
     plan: PlanService
     permits: PermitService
+    permit_ratings: RatingService
     policies: PolicyService
     started: bool = field(default=False)
 
@@ -349,6 +351,8 @@ def bootstrap(
         uow, audit, targets=lambda: _inspection_targets(entities), class_of=credit.class_of,
         record_credit=record_inspection,
         default_rates=default_rates,
+        directed=lambda department: platform.permits.directed_checks(department),
+        directed_fed=lambda *fed: platform.permits.feed_plan(*fed),
     )  # fmt: skip
     permits = PermitService(
         uow, audit, load_catalogue(), AttachmentStore(settings.data_dir / "permits" / "materials"),
@@ -356,7 +360,11 @@ def bootstrap(
         enterprise_of=own_enterprise,
         commitment_open=lambda uscc: credit.effects(uscc).commitment_approval,
         record_credit=lambda *args: platform.credit_records.add_public_record(*args),
+        base_url=settings.resolved_public_url(),
     )  # fmt: skip
+    permit_ratings = RatingService(
+        uow, audit, permits.catalogue, enterprise_of=own_enterprise
+    )  # 好差评 (issue #8 item 5)
     platform = Platform(
         settings,
         database,
@@ -394,6 +402,7 @@ def bootstrap(
             thresholds=load_thresholds(settings.plan_thresholds),
         ),
         permits=permits,
+        permit_ratings=permit_ratings,
         policies=PolicyService(
             uow,
             audit,

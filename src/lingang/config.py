@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     console: bool = Field(default=True, description="Mount the NiceGUI console on the API app.")
     default_language: Literal["zh-CN", "en"] = "zh-CN"
+    public_url: str | None = Field(
+        default=None,
+        description="Public address of the platform, put in e-licence QR codes; "
+        "default: http://<host>:<port>.",
+    )
+
+    def resolved_public_url(self) -> str:
+        """Where outsiders reach the platform (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the configured one, or the SQLite file in data_dir."""

@@ -84,6 +84,9 @@ def build_demo_zone(
     credentials.insert(2, _ensure_user(platform, Role.RISK_OFFICER, saved, firm, suffix="-2"))
     # a second case officer of the same department, to approve a confirmed violation
     credentials.insert(4, _ensure_user(platform, Role.CASE_OFFICER, saved, firm, suffix="-2"))
+    # a user of a second enterprise: 一网通办 shows each enterprise only its own applications
+    credentials.append(_ensure_user(platform, Role.ENTERPRISE, saved, _another_firm(platform, firm),
+                                    suffix="-2"))  # fmt: skip
     _save_credentials(path, credentials)
     platform.rulesets.ensure_shipped()
     scorer = _ensure_zone_scorer(platform)
@@ -163,6 +166,12 @@ def _busy_clean_firm(plan: Plan) -> str:
         clean[list(cycle.members)] = False
     busiest = int((reg.headers * clean).argmax())
     return str(reg.uscc[busiest].as_py())
+
+
+def _another_firm(platform: Platform, firm: Enterprise) -> Enterprise:
+    """The first registered enterprise other than ``firm`` (the second enterprise user's)."""
+    page, _total = platform.entities.list_enterprises(actor=SYSTEM, limit=2)
+    return next(e for e in page if e.id != firm.id)
 
 
 def _enterprise_by_uscc(platform: Platform, uscc: str) -> Enterprise:

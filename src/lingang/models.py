@@ -31,6 +31,7 @@ from lingang.inspections.store import (
     InspectorRow,
 )
 from lingang.lake.ledger import LakeImportRow
+from lingang.permits.rating_store import PermitRatingRow, PermitRectificationRow
 from lingang.permits.store import (
     PermitApplicationRow,
     PermitEventRow,
@@ -81,6 +82,8 @@ __all__ = [
     "PermitEventRow",
     "PermitLicenceRow",
     "PermitMaterialRow",
+    "PermitRatingRow",
+    "PermitRectificationRow",
     "PermitVerificationRow",
     "PlanIndicatorRow",
     "PlanObservationRow",

@@ -86,3 +86,52 @@ def test_commitment_lane_and_the_public_licence_check(
     assert revoked.status_code == 200, revoked.text
     after = client.get(url).json()
     assert after["verdict"] == "revoked" and "企业注销" in after["reason"]
+
+
+def test_an_enterprise_downloads_its_licence_qr_and_pdf_and_reads_its_notices(
+    client: TestClient, platform: Platform
+) -> None:
+    firm, other = enterprise(client, platform), enterprise(client, platform)
+    staff = login_as(client, platform, Role.SERVICE_OFFICER)
+    upload = files("application_form")
+    made = client.post("/api/permits/applications", headers=firm,
+                       data={"item_id": "road-freight-licence", "commitment": "承诺",
+                             **upload["data"]}, files=upload["files"])  # fmt: skip
+    assert made.status_code == 201, made.text
+    licence_id = made.json()["licence"]["id"]
+    mine = client.get("/api/permits/licences/mine", headers=firm).json()
+    assert [lic["id"] for lic in mine] == [licence_id]
+    assert client.get("/api/permits/licences/mine", headers=other).json() == []
+    assert client.get("/api/permits/licences/mine", headers=staff).status_code == 403
+    qr = client.get(f"/api/permits/licences/{licence_id}/qr.svg", headers=firm)
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in qr.text
+    pdf = client.get(f"/api/permits/licences/{licence_id}/pdf", headers=staff)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert f'{licence_id}.pdf' in pdf.headers["content-disposition"]
+    assert client.get(f"/api/permits/licences/{licence_id}/pdf", headers=other).status_code == 404
+    assert client.get(f"/api/permits/licences/{licence_id}/qr.svg").status_code == 401
+    assert client.get("/api/permits/notices", headers=firm).json() == []
+    uscc = made.json()["application"]["enterprise_uscc"]
+    assert client.get("/api/permits/notices", headers=staff).status_code == 422
+    assert client.get(f"/api/permits/notices?uscc={uscc}", headers=other).status_code == 404
+    assert client.get(f"/api/permits/notices?uscc={uscc}", headers=staff).json() == []
+
+
+def test_a_submitted_material_downloads_for_its_enterprise_and_staff_only(
+    client: TestClient, platform: Platform
+) -> None:
+    firm, other = enterprise(client, platform), enterprise(client, platform)
+    staff = login_as(client, platform, Role.SERVICE_OFFICER)
+    upload = files("application_form")
+    made = client.post("/api/permits/applications", headers=firm,
+                       data={"item_id": "food-business-licence", **upload["data"]},
+                       files=upload["files"]).json()  # fmt: skip
+    app_id, file_id = made["application"]["id"], made["materials"][0]["id"]
+    url = f"/api/permits/applications/{app_id}/files/{file_id}"
+    for headers in (firm, staff):
+        got = client.get(url, headers=headers)
+        assert got.status_code == 200 and got.content == "application_form 内容".encode()
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get(f"/api/permits/applications/{app_id}/files/999999",
+                      headers=staff).status_code == 404  # fmt: skip

@@ -128,7 +128,7 @@ def test_the_commitment_lane_issues_at_once_and_is_closed_to_a_dishonest_enterpr
                                   actor=firm, commitment="本企业承诺符合许可条件")  # fmt: skip
     assert done.application.lane is Lane.COMMITMENT and done.application.state == "issued"
     assert done.licence is not None and done.licence.qr_payload.startswith(
-        f"/api/public/licences/{done.licence.id}?sig="
+        f"{platform.settings.resolved_public_url()}/api/public/licences/{done.licence.id}?sig="
     )
     tasks = platform.permits.verification_tasks(actor=staff)
     assert [t.licence_id for t in tasks] == [done.licence.id]

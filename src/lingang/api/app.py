@@ -21,6 +21,7 @@ from lingang.api.routes import (
     inspections,
     lake,
     overview,
+    permit_ratings,
     permits,
     plan,
     policies,
@@ -53,6 +54,8 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.include_router(plan.router)
     app.include_router(permits.router)
     app.include_router(permits.public_router)  # e-licence check: no sign-in
+    app.include_router(permit_ratings.router)
+    app.include_router(permit_ratings.public_router)  # 好差评 results: no sign-in
     app.include_router(policies.router)
     if console:
         from lingang.console.app import mount_console

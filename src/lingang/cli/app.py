@@ -159,7 +159,8 @@ def _serve(settings: Settings, host: str, port: int, *, live: bool = False) -> N
     from lingang.risk.replay import LiveReplay
     from lingang.types import SYSTEM
 
-    platform = bootstrap(settings)
+    # the QR codes of e-licences carry the address this server answers on, unless configured
+    platform = bootstrap(settings.model_copy(update={"host": host, "port": port}))
     application = create_app(platform, console=settings.console)
     replay = LiveReplay(platform.assessments, platform.lake.store, SYSTEM) if live else None
     if replay is not None:
@@ -179,18 +180,25 @@ def _serve(settings: Settings, host: str, port: int, *, live: bool = False) -> N
 
 
 def escalate_periodically(platform: Platform, every_s: float) -> threading.Event:
-    """Escalate breached case SLAs now and every ``every_s`` seconds (a daemon thread) until
-    the returned event is set."""
+    """Run the deadline jobs now and every ``every_s`` seconds (a daemon thread) until the
+    returned event is set: escalate breached case SLAs; deem accepted, escalate and remind
+    (licence renewals) on the permit side."""
     from lingang.types import utcnow
 
     stop = threading.Event()
+    jobs = (
+        ("case SLA escalation", lambda: platform.cases.escalate_overdue(utcnow())),
+        ("permit sweep", lambda: platform.permits.sweep(utcnow())),
+        ("licence renewal reminders", lambda: platform.permits.remind_renewals(utcnow())),
+    )
 
     def loop() -> None:
         while not stop.is_set():
-            try:
-                platform.cases.escalate_overdue(utcnow())
-            except Exception:  # a database hiccup must not end the loop
-                log.exception("case SLA escalation failed; retrying in %.0f s", every_s)
+            for name, job in jobs:
+                try:
+                    job()
+                except Exception:  # a database hiccup must not end the loop
+                    log.exception("%s failed; retrying in %.0f s", name, every_s)
             stop.wait(every_s)
 
     threading.Thread(target=loop, name="case-sla-escalation", daemon=True).start()

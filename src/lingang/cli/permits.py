@@ -14,11 +14,14 @@ from lingang.api.schemas.permits import (
     ApplicationDetailPublic,
     ApplicationPublic,
     LicencePublic,
+    NoticePublic,
     ReceiptPublic,
+    VerificationTaskPublic,
     item_public,
     verify_public,
 )
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
+from lingang.cli.permit_ratings import app as ratings_app
 from lingang.errors import Invalid
 from lingang.permits.model import PauseKind
 from lingang.permits.service import Application, MaterialUpload
@@ -204,10 +207,79 @@ def revoke(licence_id: str, reason: Annotated[str, typer.Option()]) -> None:
 
 @app.command("sweep")
 def sweep() -> None:
-    """Deem accepted the applications left over 5 WD, and escalate breached clocks once."""
+    """Deem accepted the applications left over 5 WD, escalate breached clocks once, and
+    remind the holders of licences expiring within 30 days (once per licence)."""
     with platform_session() as platform:
         touched = platform.permits.sweep()
+        reminded = platform.permits.remind_renewals()
     typer.echo(f"{len(touched)} application(s): {', '.join(map(str, touched)) or '-'}")
+    typer.echo(f"{len(reminded)} renewal reminder(s): {', '.join(reminded) or '-'}")
+
+
+@app.command("licence-pdf")
+def licence_pdf(
+    licence_id: str,
+    out: Annotated[Path, typer.Option(help="where to write the PDF")],
+) -> None:
+    """Write a licence as a PDF (fields, QR code, signature, public key)."""
+    with platform_session(start=False) as platform:
+        pdf = platform.permits.licence_pdf(licence_id, actor=cli_actor())
+    out.write_bytes(pdf)
+    typer.echo(f"{out} ({len(pdf):,} bytes)")
+
+
+@app.command("qr")
+def qr(
+    licence_id: str,
+    out: Annotated[Path, typer.Option(help="where to write the SVG")],
+) -> None:
+    """Write a licence's QR code (its public verify URL) as SVG."""
+    with platform_session(start=False) as platform:
+        svg = platform.permits.licence_qr_svg(licence_id, actor=cli_actor())
+        url = platform.permits.licence(licence_id, actor=cli_actor()).qr_payload
+    out.write_text(svg, "utf-8")
+    typer.echo(f"{out}: {url}")
+
+
+@app.command("notices")
+def notices(uscc: str, as_json: JsonFlag = False) -> None:
+    """An enterprise's notices (renewal reminders), newest first."""
+    with platform_session(start=False) as platform:
+        found = platform.permits.notices(actor=cli_actor(), uscc=uscc)
+    if as_json:
+        print_json([NoticePublic.model_validate(n, from_attributes=True).model_dump(mode="json")
+                    for n in found])  # fmt: skip
+        return
+    print_table(["id", "kind", "licence", "sent", "notice 通知"],
+                [[n.id, n.kind, n.licence_id, n.created_at.date().isoformat(), n.text()]
+                 for n in found])  # fmt: skip
+
+
+@app.command("verifications")
+def verifications(as_json: JsonFlag = False) -> None:
+    """Open post-issue 告知承诺 checks, earliest due first, with the plan that took them."""
+    with platform_session(start=False) as platform:
+        found = platform.permits.verification_tasks(actor=cli_actor())
+    if as_json:
+        print_json([VerificationTaskPublic.model_validate(t, from_attributes=True).model_dump(
+            mode="json") for t in found])  # fmt: skip
+        return
+    print_table(["id", "application", "licence", "enterprise", "department 部门", "due",
+                 "inspection plan"],
+                [[t.id, t.application_id, t.licence_id, t.enterprise_uscc, t.department,
+                  t.due_on.isoformat(), t.plan_id or ""] for t in found])  # fmt: skip
+
+
+@app.command("verified")
+def verified(
+    task_id: int,
+    kept: Annotated[bool, typer.Option("--kept/--false", help="was the commitment true?")],
+    result: Annotated[str, typer.Option(help="what the check found")],
+) -> None:
+    """Record a check's result; a false commitment revokes the licence (and a credit record)."""
+    with platform_session() as platform:
+        done = platform.permits.complete_verification(task_id, kept, result, actor=cli_actor())
+    typer.echo(f"verification {done.id}: {done.status}")
 
 
 @app.command("verify")
@@ -223,3 +295,6 @@ def verify(licence_id: str, sig: Annotated[str, typer.Option(help="the QR code's
         typer.echo(f"{found.verdict.value} ({found.verdict.label()}): {found.reason}")
     if found.verdict.value != "valid":
         raise typer.Exit(1)
+
+
+app.add_typer(ratings_app, name="ratings")  # 好差评: lingang permits ratings …

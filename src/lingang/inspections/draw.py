@@ -32,6 +32,12 @@ Targets
     ``i + index_below(N - i)``; the first ``count`` are drawn, in that order. Classes run
     A, B, C, D; ``selected`` concatenates them.
 
+Directed targets
+    A plan may list ``directed`` USCCs (sorted; present in the plan's JSON only when not
+    empty, so older inputs read and hash as before): enterprises inspected whatever the draw,
+    such as the post-issue checks of 告知承诺 licences. They are removed from every class
+    population before sampling and come first in ``selected``, in USCC order.
+
 Inspectors
     The pool is every inspector of the plan's department holding ``required_qualification``
     (when set), sorted by id. For each drawn target in ``selected`` order: pool members who
@@ -154,7 +160,7 @@ def _plan_dict(plan: DrawPlan) -> dict[str, Any]:
         "rates": {c: float(r) for c, r in plan.rates.as_dict().items()},
         "inspectors_per_target": plan.inspectors_per_target,
         "required_qualification": plan.required_qualification, "key_item": plan.key_item,
-    }  # fmt: skip
+    } | ({"directed": list(plan.directed)} if plan.directed else {})  # fmt: skip
 
 
 def _target_dict(target: Target) -> dict[str, Any]:
@@ -246,11 +252,14 @@ def _select(
 ) -> tuple[list[ClassTally], list[str], list[Skip]]:
     skipped: list[Skip] = []
     tallies: list[ClassTally] = []
-    selected: list[str] = []
+    selected: list[str] = list(plan.directed)
+    directed = set(plan.directed)
     for credit_class in CREDIT_CLASSES:
         population: list[str] = []
         for target in targets:
             if target.credit_class != credit_class or not target.applies(plan.item_code):
+                continue
+            if target.uscc in directed:
                 continue
             if not plan.key_item and target.last_drawn_year == plan.year:
                 skipped.append(Skip(target.uscc))
@@ -319,7 +328,7 @@ def draw(
     return DrawResult(
         plan_id=plan.plan_id, tallies=tuple(tallies), selected=tuple(selected),
         assignments=tuple(assignments), recusals=tuple(recusals), skipped=tuple(skipped),
-        unstaffed=tuple(unstaffed),
+        unstaffed=tuple(unstaffed), directed=plan.directed,
     )  # fmt: skip
 
 
@@ -426,10 +435,11 @@ def _plan_from(data: Mapping[str, object], f: str) -> DrawPlan:
     per_target = _int(data, "inspectors_per_target", f)
     qualification = _opt_str(data, "required_qualification", f)
     key_item = _bool(data, "key_item", f)
+    directed = tuple(_strs(data, "directed", f)) if "directed" in data else ()
     return _build(f, lambda: DrawPlan(
         plan_id=plan_id, year=year, item_code=item_code, department=department, rates=rates,
         inspectors_per_target=per_target, required_qualification=qualification,
-        key_item=key_item,
+        key_item=key_item, directed=directed,
     ))  # fmt: skip
 
 
@@ -490,7 +500,7 @@ def result_dict(result: DrawResult) -> dict[str, Any]:
             {"uscc": u.uscc, "eligible": u.eligible, "required": u.required}
             for u in result.unstaffed
         ],
-    }  # fmt: skip
+    } | ({"directed": list(result.directed)} if result.directed else {})  # fmt: skip
 
 
 def result_from(value: object, field: str = "result") -> DrawResult:
@@ -519,6 +529,7 @@ def result_from(value: object, field: str = "result") -> DrawResult:
             Unstaffed(_str(d, "uscc", p), _int(d, "eligible", p), _int(d, "required", p))
             for p, d in _objs(data, "unstaffed", f)
         ),
+        directed=tuple(_strs(data, "directed", f)) if "directed" in data else (),
     )  # fmt: skip
 
 

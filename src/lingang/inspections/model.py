@@ -164,7 +164,9 @@ class DrawPlan:
     """One batch of the annual plan: draw targets for ``item_code`` in ``year`` and staff
     each with ``inspectors_per_target`` (≥ 2) inspectors of ``department`` holding
     ``required_qualification`` (when set). ``key_item`` marks a 重点检查事项 (targets drawn
-    this year are not skipped); :meth:`for_item` takes it from the catalogue."""
+    this year are not skipped); :meth:`for_item` takes it from the catalogue. ``directed``
+    lists enterprises inspected whatever the draw (定向: the post-issue checks of 告知承诺
+    licences), sorted; they are left out of the random populations and staffed first."""
 
     plan_id: str
     year: int
@@ -174,6 +176,7 @@ class DrawPlan:
     inspectors_per_target: int = MIN_INSPECTORS
     required_qualification: str | None = None
     key_item: bool = False
+    directed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require_text("plan_id", self.plan_id)
@@ -189,6 +192,10 @@ class DrawPlan:
             _require_text("required_qualification", self.required_qualification)
         if not isinstance(self.key_item, bool):
             raise Invalid("key_item", "must be true or false")
+        if list(self.directed) != sorted(set(self.directed)):
+            raise Invalid("directed", "must be distinct USCCs in sorted order")
+        for uscc in self.directed:
+            _require_text("directed", uscc)
 
     @classmethod
     def for_item(
@@ -265,7 +272,8 @@ class DrawResult:
     ``selected`` lists every drawn target (class A to D, each in draw order);
     ``assignments`` the staffed ones in the same order; ``unstaffed`` the drawn targets
     without enough eligible inspectors; ``recusals`` the (target, inspector) pairs recused;
-    ``skipped`` the targets left out before drawing; ``tallies`` one line per credit class.
+    ``skipped`` the targets left out before drawing; ``tallies`` one line per credit class;
+    ``directed`` the plan's directed targets (also first in ``selected``).
     """
 
     plan_id: str
@@ -275,6 +283,7 @@ class DrawResult:
     recusals: tuple[Recusal, ...]
     skipped: tuple[Skip, ...]
     unstaffed: tuple[Unstaffed, ...]
+    directed: tuple[str, ...] = ()
 
     def inspectors_of(self, uscc: str) -> tuple[str, ...]:
         """The inspectors assigned to a target (empty when not drawn or unstaffed)."""

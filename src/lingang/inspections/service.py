@@ -12,6 +12,7 @@ each published result becomes a credit record of its enterprise.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -42,6 +43,10 @@ from lingang.inspections.model import (
 from lingang.types import Actor, utcnow
 from lingang.workdays import SHANGHAI, WorkCalendar, default_calendar
 
+Directed = Callable[[str], Sequence[str]]
+"""The enterprises a department must inspect whatever the draw (open 告知承诺 checks)."""
+DirectedFed = Callable[[str, str, Sequence[str]], object]
+"""Told ``(plan_id, department, usccs)`` once a committed plan took the directed targets."""
 Targets = Callable[[], Sequence[tuple[str, str]]]
 """The library of targets: every registered enterprise as ``(uscc, name)``."""
 ClassOf = Callable[[Sequence[str]], Mapping[str, str]]
@@ -92,12 +97,14 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class DrawnTarget:
-    """A drawn enterprise with its credit class and inspectors (none when unstaffed)."""
+    """A drawn enterprise with its credit class and inspectors (none when unstaffed);
+    ``directed`` when it was inspected whatever the draw (a 告知承诺 check)."""
 
     uscc: str
     name: str
     credit_class: str
     inspector_ids: tuple[str, ...]
+    directed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +138,10 @@ class InspectionService:
 
     ``targets`` lists the registered enterprises, ``class_of`` their credit classes,
     ``record_credit`` adds a published result to the enterprise's credit record; ``seeds``
-    makes the secret seeds and ``clock`` the time (tests pass fixed ones).
+    makes the secret seeds and ``clock`` the time (tests pass fixed ones). ``directed``
+    names the enterprises a department must inspect whatever the draw (the open post-issue
+    checks of 告知承诺 licences); committing a plan freezes them into its inputs and tells
+    ``directed_fed``.
     """
 
     def __init__(
@@ -146,8 +156,12 @@ class InspectionService:
         clock: Callable[[], dt.datetime] = utcnow,
         seeds: Callable[[], str] = drawing.new_seed,
         default_rates: Callable[[], Mapping[str, float]] | None = None,
+        directed: Directed | None = None,
+        directed_fed: DirectedFed | None = None,
     ) -> None:
         self._uow = uow
+        self._directed = directed
+        self._directed_fed = directed_fed
         self._audit = audit
         self._targets = targets
         self._class_of = class_of
@@ -328,6 +342,9 @@ class InspectionService:
             row = _plan_for_update(uow.session, plan_id)
             _require_status(row, PlanStatus.DRAFT, "commit")
             plan = _draw_plan(row)
+            if self._directed is not None:
+                found = sorted(set(self._directed(plan.department)))
+                plan = dataclasses.replace(plan, directed=tuple(found))
             targets, ungraded = self._freeze_targets(uow.session, plan)
             inspectors = [_inspector(r) for r in store.inspectors(uow.session, plan.department)]
             seed = self._seeds()
@@ -340,9 +357,13 @@ class InspectionService:
                                object_type="inspection_plan", object_id=row.id,
                                after=announced,
                                detail=f"{len(targets)} targets, {len(inspectors)} inspectors, "
-                                      f"{ungraded} ungraded")  # fmt: skip
+                                      f"{ungraded} ungraded, {len(plan.directed)} directed"
+                               )  # fmt: skip
             uow.commit()
-            return _plan(row, store.item_by_code(uow.session, row.item_code))
+            committed = _plan(row, store.item_by_code(uow.session, row.item_code))
+        if plan.directed and self._directed_fed is not None:
+            self._directed_fed(plan.plan_id, plan.department, plan.directed)
+        return committed
 
     def _freeze_targets(self, session: Session, plan: DrawPlan) -> tuple[list[Target], int]:
         """Every registered enterprise with its class (ungraded: B) and, when drawn by an
@@ -717,11 +738,15 @@ def _drawn_targets(row: store.InspectionPlanRow) -> tuple[DrawnTarget, ...]:
         return ()
     result = drawing.result_from(row.result)
     frozen = {t.uscc: t for t in drawing.parse_inputs(row.inputs).targets}
-    return tuple(
-        DrawnTarget(uscc, frozen[uscc].name, frozen[uscc].credit_class,
-                    result.inspectors_of(uscc))
-        for uscc in result.selected
-    )  # fmt: skip
+    directed = set(result.directed)
+
+    def drawn(uscc: str) -> DrawnTarget:
+        known = frozen.get(uscc)  # a directed target may be outside the library
+        return DrawnTarget(uscc, known.name if known else uscc,
+                           known.credit_class if known else UNGRADED_CLASS,
+                           result.inspectors_of(uscc), uscc in directed)  # fmt: skip
+
+    return tuple(drawn(uscc) for uscc in result.selected)
 
 
 def _result(row: store.InspectionResultRow) -> InspectionResult:

@@ -36,7 +36,7 @@ from lingang.cases.attachments import AttachmentStore, check_size, clean_name, m
 from lingang.db import UnitOfWorkFactory
 from lingang.entities.model import validate_uscc
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
-from lingang.permits import store
+from lingang.permits import documents, store
 from lingang.permits.licences import LicenceSigner, Verdict, Verification, qr_payload
 from lingang.permits.model import Catalogue, Lane, PauseKind, ServiceItem
 from lingang.types import SYSTEM, Actor, Role, utcnow
@@ -50,6 +50,9 @@ REVIEW = "review"
 SUBMITTED = "submitted"
 MAX_TEXT = 2000
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+RENEWAL = "renewal"
+#: a reminder goes out this many days before a licence expires (issue #8)
+RENEWAL_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +161,24 @@ class VerificationTask:
     due_on: dt.date
     status: str
     result: str | None
+    plan_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notice to an enterprise about one of its licences (a renewal reminder)."""
+
+    id: int
+    enterprise_uscc: str
+    kind: str
+    licence_id: str
+    text_zh: str
+    text_en: str
+    created_at: dt.datetime
+
+    def text(self, lang: str = "zh-CN") -> str:
+        """The notice in ``lang`` (zh-CN, or ``en``)."""
+        return self.text_en if lang == "en" else self.text_zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +472,16 @@ class PermitService:
             row = self._visible(session, application_id, actor)
             return self._detail(session, row)
 
+    def material_file(self, application_id: int, file_id: int, *, actor: Actor
+                      ) -> tuple[MaterialFile, bytes]:  # fmt: skip
+        """A submitted material and its bytes (checked against its SHA-256); NotFound outside
+        the user's reach."""
+        detail = self.get(application_id, actor=actor)
+        meta = next((m for m in detail.materials if m.id == file_id), None)
+        if meta is None:
+            raise NotFound(f"file {file_id} of application {application_id} not found")
+        return meta, self._files.get(meta.sha256)
+
     def mine(self, *, actor: Actor) -> list[Application]:
         """An enterprise user's applications, newest first."""
         code = self._own(actor)
@@ -638,6 +669,111 @@ class PermitService:
             )
         return done
 
+    def directed_checks(self, department: str) -> list[str]:
+        """The enterprises with open 告知承诺 checks of ``department`` not yet fed to an
+        inspection plan: the plan's directed targets (双随机 plan, docs/inspections.md)."""
+        with self._uow.read() as session:
+            statement = select(store.PermitVerificationRow.enterprise_uscc).where(
+                store.PermitVerificationRow.status == "open",
+                store.PermitVerificationRow.plan_id.is_(None),
+                store.PermitVerificationRow.department == department,
+            )
+            return sorted(set(session.scalars(statement)))
+
+    def feed_plan(self, plan_id: str, department: str, usccs: Sequence[str]) -> int:
+        """Record that inspection plan ``plan_id`` took the open checks of these enterprises
+        in ``department``; returns how many tasks it took."""
+        with self._uow() as uow:
+            statement = select(store.PermitVerificationRow).where(
+                store.PermitVerificationRow.status == "open",
+                store.PermitVerificationRow.plan_id.is_(None),
+                store.PermitVerificationRow.department == department,
+                store.PermitVerificationRow.enterprise_uscc.in_(list(usccs)),
+            )
+            tasks = list(uow.session.scalars(statement.with_for_update()))
+            for task in tasks:
+                task.plan_id = plan_id[:40]
+                self._audit.record(uow.session, actor=SYSTEM, action="permits.verification_fed",
+                                   object_type="permit_verification", object_id=str(task.id),
+                                   after={"plan_id": task.plan_id},
+                                   detail=f"承诺核查 fed to inspection plan {plan_id}")  # fmt: skip
+            uow.commit()
+            return len(tasks)
+
+    # --- licences: the enterprise's own, QR code, PDF, renewal reminders ---------------------
+
+    def my_licences(self, *, actor: Actor) -> list[Licence]:
+        """An enterprise user's licences, newest first."""
+        code = self._own(actor)
+        with self._uow.read() as session:
+            statement = select(store.PermitLicenceRow).where(
+                store.PermitLicenceRow.enterprise_uscc == code
+            )
+            rows = session.scalars(statement.order_by(store.PermitLicenceRow.issued_at.desc()))
+            return [self._licence(row) for row in rows]
+
+    def licence_qr_svg(self, licence_id: str, *, actor: Actor) -> str:
+        """The licence's QR code (its public verify URL) as SVG; holder or staff."""
+        return documents.qr_svg(self.licence(licence_id, actor=actor).qr_payload)
+
+    def licence_pdf(self, licence_id: str, *, actor: Actor) -> bytes:
+        """The licence as a one-page PDF with its QR code, signature and the platform's
+        public key; holder or staff. A revoked or expired licence says so on the page."""
+        found = self.licence(licence_id, actor=actor)
+        check = self.verify(found.id, found.signature)
+        today = self._now().astimezone(SHANGHAI).date()
+        status = (f"核验结果 status on {today}: {check.verdict.label()} "
+                  f"{check.verdict.label('en')} — {check.reason}")  # fmt: skip
+        return documents.licence_pdf(
+            found.payload, found.signature, found.qr_payload, self.signer.public_key_hex(),
+            status_lines=[status],
+        )
+
+    def remind_renewals(self, now: dt.datetime | None = None) -> list[str]:
+        """Send a renewal reminder (续期提醒) for every licence, not revoked, that expires
+        within :data:`RENEWAL_NOTICE_DAYS` days and was not reminded yet; returns their ids."""
+        now = now or self._now()
+        today = now.astimezone(SHANGHAI).date()
+        horizon = today + dt.timedelta(days=RENEWAL_NOTICE_DAYS)
+        with self._uow() as uow:
+            reminded = select(store.PermitNoticeRow.licence_id).where(
+                store.PermitNoticeRow.kind == RENEWAL
+            )
+            statement = select(store.PermitLicenceRow).where(
+                store.PermitLicenceRow.revoked_at.is_(None),
+                store.PermitLicenceRow.valid_until >= today,
+                store.PermitLicenceRow.valid_until <= horizon,
+                store.PermitLicenceRow.id.not_in(reminded),
+            )
+            sent: list[str] = []
+            for row in uow.session.scalars(statement.order_by(store.PermitLicenceRow.id)):
+                uow.session.add(_renewal_notice(row, now))
+                self._audit.record(uow.session, actor=SYSTEM, action="permits.renewal_reminder",
+                                   object_type="permit_licence", object_id=row.id,
+                                   after={"valid_until": row.valid_until.isoformat()},
+                                   detail=f"expires {row.valid_until}")  # fmt: skip
+                sent.append(row.id)
+            uow.commit()
+        return sent
+
+    def notices(self, *, actor: Actor, uscc: str | None = None) -> list[Notice]:
+        """An enterprise's notices, newest first: the user's own (staff name the USCC)."""
+        if can(actor.role, Permission.VIEW_PERMITS):
+            if uscc is None:
+                raise Invalid("uscc", "name the enterprise whose notices to read")
+            code = validate_uscc(uscc)
+        else:
+            code = self._own(actor)
+            if uscc is not None and validate_uscc(uscc) != code:
+                raise NotFound(f"no notices of {uscc}")
+        with self._uow.read() as session:
+            statement = select(store.PermitNoticeRow).where(
+                store.PermitNoticeRow.enterprise_uscc == code
+            )
+            rows = session.scalars(statement.order_by(store.PermitNoticeRow.id.desc()))
+            return [Notice(r.id, r.enterprise_uscc, r.kind, r.licence_id, r.text_zh, r.text_en,
+                           r.created_at) for r in rows]  # fmt: skip
+
     # --- internals --------------------------------------------------------------------------
 
     def _applicant_uscc(self, actor: Actor, uscc: str | None) -> str:
@@ -813,7 +949,18 @@ def _require(actor: Actor, permission: Permission) -> None:
 
 def _task(row: store.PermitVerificationRow) -> VerificationTask:
     return VerificationTask(row.id, row.application_id, row.licence_id, row.enterprise_uscc,
-                            row.department, row.due_on, row.status, row.result)  # fmt: skip
+                            row.department, row.due_on, row.status, row.result,
+                            row.plan_id)  # fmt: skip
+
+
+def _renewal_notice(row: store.PermitLicenceRow, now: dt.datetime) -> store.PermitNoticeRow:
+    name = str(row.payload.get("item_name", row.item_id))
+    return store.PermitNoticeRow(
+        enterprise_uscc=row.enterprise_uscc, kind=RENEWAL, licence_id=row.id, created_at=now,
+        text_zh=f"您的电子证照 {row.id}（{name}）将于 {row.valid_until} 到期，请及时申请延续。",
+        text_en=f"Your e-licence {row.id} ({name}) expires on {row.valid_until}; "
+                "apply to renew it in time.",
+    )  # fmt: skip
 
 
 def _years_later(day: dt.date, years: int) -> dt.date:

@@ -1,5 +1,6 @@
 """Permit persistence: applications with their current state's SLA clock, their timeline,
-materials (files by SHA-256 on disk), e-licences and post-issue verification tasks.
+materials (files by SHA-256 on disk), e-licences, post-issue verification tasks and the
+notices sent about licences (renewal reminders).
 
 The clock of the current state is stored like a case's (``sla_*`` columns, pauses as JSON
 pairs of ISO instants); ``sla_due_at`` is the deadline without the open pause, so
@@ -11,7 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lingang.db import Base, UtcDateTime
@@ -115,6 +126,23 @@ class PermitVerificationRow(Base):
     result: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    plan_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class PermitNoticeRow(Base):
+    """A notice to an enterprise about its licences (renewal reminders); one per kind and
+    licence, so a reminder goes out once however often the sweep runs."""
+
+    __tablename__ = "permit_notices"
+    __table_args__ = (UniqueConstraint("kind", "licence_id", name="uq_permit_notice_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    enterprise_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    licence_id: Mapped[str] = mapped_column(ForeignKey("permit_licences.id"))
+    text_zh: Mapped[str] = mapped_column(String(1000))
+    text_en: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 def events_of(session: Session, application_id: int) -> list[PermitEventRow]:

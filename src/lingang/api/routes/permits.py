@@ -5,8 +5,9 @@ only its own applications (any other id answers 404). Rules in docs/permits.md."
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from lingang.api.deps import CurrentActor, PlatformDep
 from lingang.api.schemas.permits import (
@@ -17,6 +18,7 @@ from lingang.api.schemas.permits import (
     ExtendRequest,
     ItemPublic,
     LicencePublic,
+    NoticePublic,
     PauseRequest,
     ReasonRequest,
     ReceiptPublic,
@@ -97,6 +99,17 @@ def application(application_id: int, platform: PlatformDep, actor: CurrentActor
     return ApplicationDetailPublic.model_validate(found, from_attributes=True)
 
 
+@router.get("/applications/{application_id}/files/{file_id}", operation_id="permits-file",
+            response_class=Response)  # fmt: skip
+def material_file(application_id: int, file_id: int, platform: PlatformDep,
+                  actor: CurrentActor) -> Response:  # fmt: skip
+    """Download a submitted material (the applicant's users or staff)."""
+    meta, content = platform.permits.material_file(application_id, file_id, actor=actor)
+    disposition = f"attachment; filename*=UTF-8''{quote(meta.name)}"
+    return Response(content, media_type=meta.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip
+
+
 @router.post("/applications/{application_id}/correction", operation_id="permits-correction",
              response_model=ApplicationPublic)  # fmt: skip
 def correction(application_id: int, body: CorrectionRequest, platform: PlatformDep,
@@ -172,6 +185,43 @@ def issue(application_id: int, platform: PlatformDep, actor: CurrentActor) -> Li
     """Issue the signed e-licence."""
     found = platform.permits.issue(application_id, actor=actor)
     return LicencePublic.model_validate(found, from_attributes=True)
+
+
+@router.get("/licences/mine", operation_id="permits-my-licences",
+            response_model=list[LicencePublic])  # fmt: skip
+def my_licences(platform: PlatformDep, actor: CurrentActor) -> list[LicencePublic]:
+    """An enterprise user's licences, newest first."""
+    return [LicencePublic.model_validate(found, from_attributes=True)
+            for found in platform.permits.my_licences(actor=actor)]  # fmt: skip
+
+
+@router.get("/licences/{licence_id}/qr.svg", operation_id="permits-licence-qr",
+            response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})  # fmt: skip
+def licence_qr(licence_id: str, platform: PlatformDep, actor: CurrentActor) -> Response:
+    """The licence's QR code (the public verify URL) as SVG."""
+    svg = platform.permits.licence_qr_svg(licence_id, actor=actor)
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/licences/{licence_id}/pdf", operation_id="permits-licence-pdf",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})  # fmt: skip
+def licence_pdf(licence_id: str, platform: PlatformDep, actor: CurrentActor) -> Response:
+    """The licence as a PDF with its QR code, signature and the platform's public key."""
+    pdf = platform.permits.licence_pdf(licence_id, actor=actor)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{licence_id}.pdf"'})
+
+
+@router.get("/notices", operation_id="permits-notices", response_model=list[NoticePublic])
+def notices(
+    platform: PlatformDep, actor: CurrentActor,
+    uscc: Annotated[str | None, Query(description="staff: the enterprise")] = None,
+) -> list[NoticePublic]:  # fmt: skip
+    """An enterprise's notices (renewal reminders 30 days before a licence expires)."""
+    return [NoticePublic.model_validate(n, from_attributes=True)
+            for n in platform.permits.notices(actor=actor, uscc=uscc)]  # fmt: skip
 
 
 @router.get("/licences/{licence_id}", operation_id="permits-licence",

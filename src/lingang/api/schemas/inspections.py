@@ -136,6 +136,9 @@ class DrawnTargetPublic(BaseModel):
     name: str
     credit_class: str
     inspector_ids: list[str]
+    directed: bool = Field(
+        default=False, description="inspected whatever the draw (定向: a 告知承诺 check)"
+    )
 
 
 class ResultPublic(BaseModel):
@@ -217,7 +220,8 @@ def plan_public(plan: Plan) -> PlanPublic:
 def target_public(target: DrawnTarget) -> DrawnTargetPublic:
     return DrawnTargetPublic(uscc=target.uscc, name=target.name,
                              credit_class=target.credit_class,
-                             inspector_ids=list(target.inspector_ids))  # fmt: skip
+                             inspector_ids=list(target.inspector_ids),
+                             directed=target.directed)  # fmt: skip
 
 
 def result_public(result: InspectionResult) -> ResultPublic:

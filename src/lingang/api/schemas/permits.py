@@ -182,6 +182,23 @@ class VerificationTaskPublic(BaseModel):
     due_on: dt.date
     status: str
     result: str | None
+    plan_id: str | None = Field(
+        default=None, description="the inspection plan that took this check (双随机, 定向)"
+    )
+
+
+class NoticePublic(BaseModel):
+    """A notice to an enterprise about one of its licences (a renewal reminder)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    enterprise_uscc: str
+    kind: str
+    licence_id: str
+    text_zh: str
+    text_en: str
+    created_at: dt.datetime
 
 
 class VerifyPublic(BaseModel):

@@ -47,9 +47,16 @@ POLICIES = NavEntry("nav.policies", "/policies", "redeem", Permission.VIEW_POLIC
 USERS = NavEntry("nav.users", "/users", "manage_accounts", Permission.MANAGE_USERS)
 AUDIT = NavEntry("nav.audit", "/audit", "fact_check", Permission.READ_AUDIT)
 INSPECTIONS = NavEntry("nav.inspections", "/inspections", "shuffle", Permission.MANAGE_INSPECTIONS)
+SERVICES = NavEntry("nav.services", "/services", "storefront", Permission.APPLY_PERMITS)
+MY_APPLICATIONS = NavEntry(
+    "nav.my_applications", "/services/mine", "assignment_ind", Permission.APPLY_PERMITS
+)
+MY_LICENCES = NavEntry("nav.my_licences", "/services/licences", "badge", Permission.APPLY_PERMITS)
+PERMIT_DESK = NavEntry("nav.permit_desk", "/permits", "approval", Permission.VIEW_PERMITS)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
-    REQUESTS, CREDIT, MY_CREDIT, POLICIES, INSPECTIONS, PLAN, RISK_LISTS, USERS, AUDIT,
+    REQUESTS, CREDIT, MY_CREDIT, POLICIES, SERVICES, MY_APPLICATIONS, MY_LICENCES,
+    PERMIT_DESK, INSPECTIONS, PLAN, RISK_LISTS, USERS, AUDIT,
 )  # fmt: skip
 
 

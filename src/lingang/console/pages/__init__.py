@@ -16,6 +16,9 @@ from lingang.console.pages import (
     inspections,
     lake,
     login,
+    permits_desk,
+    permits_portal,
+    permits_rating,
     plan,
     policies,
     requests,
@@ -34,6 +37,7 @@ def register_pages(platform: Platform) -> None:
     """
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
                assessments, case_dashboard, cases, requests, credit, risk_lists, users, audit,
-               inspections, plan, policies)  # fmt: skip
+               inspections, plan, policies, permits_portal, permits_rating,
+               permits_desk)  # fmt: skip
     for module in modules:
         module.register(platform)
