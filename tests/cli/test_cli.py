@@ -147,16 +147,18 @@ def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-u
     assert "60 simulated enterprises" in done.stdout
     again = run("demo", "--no-serve", *small)
     assert again.returncode == 0 and "reused" in again.stdout
-    assert again.stdout.count("Lg-") == len(Role) + 2
+    # one per role, a second risk officer, a second case officer, a second enterprise's user
+    assert again.stdout.count("Lg-") == len(Role) + 3
     users = json.loads(run("users", "list", "--json").stdout)
-    assert len(users) == len(Role) + 2
+    assert len(users) == len(Role) + 3
     zone = json.loads(run("demo", "--no-serve", "--json").stdout)
     assert {login["role"] for login in zone["logins"]} == {role.value for role in Role}
     assert zone["enterprises"] == 60 and zone["simulation"]["params"]["days"] == 60
     assert zone["simulation"]["loaded"]["declarations"]["rejected"] == 0
     firm = zone["enterprise_user_firm"]
     assert firm["uscc"] == zone["simulation"]["demo_enterprise"]
-    assert next(u for u in users if u["role"] == "enterprise")["enterprise_id"] == firm["id"]
+    firms = {u["username"]: u["enterprise_id"] for u in users if u["role"] == "enterprise"}
+    assert firms["demo-enterprise"] == firm["id"] != firms["demo-enterprise-2"]
 
 
 def test_simulate_writes_parquet_or_loads_the_platform_once(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
