@@ -24,6 +24,7 @@ from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.cases.feedback import FeedbackService
 from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
+from lingang.city.service import CityService
 from lingang.config import Settings
 from lingang.credit.effects import load_policies
 from lingang.credit.events import CreditGradeChanged
@@ -96,6 +97,7 @@ class Platform:
     permits: PermitService
     permit_ratings: RatingService
     policies: PolicyService
+    city: CityService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -411,6 +413,7 @@ def bootstrap(
             enterprises=lambda: sorted(entities.aeo_statuses(None)),
             enterprise_of=own_enterprise,
         ),
+        city=CityService(uow, audit, model_dir=settings.data_dir / "city"),  # 一网统管 (#9)
     )
     if start:
         platform.start()

@@ -14,6 +14,8 @@ from lingang.cases.store import (
     CaseTimelineRow,
     RuleSuppressionRow,
 )
+from lingang.city.sensors.store import CityDeadLetterRow, CitySensorRow
+from lingang.city.store import CityEventRow, CityStepRow, CityTrainingRow
 from lingang.credit.store import (
     CreditGradeRow,
     CreditObjectionRow,
@@ -64,6 +66,11 @@ __all__ = [
     "CaseRow",
     "CaseTaskRow",
     "CaseTimelineRow",
+    "CityDeadLetterRow",
+    "CityEventRow",
+    "CitySensorRow",
+    "CityStepRow",
+    "CityTrainingRow",
     "CreditGradeRow",
     "CreditObjectionRow",
     "CreditProfileRow",

@@ -15,11 +15,13 @@ from lingang.api.routes import (
     auth,
     case_records,
     cases,
+    city,
     credit,
     enterprises,
     health,
     inspections,
     lake,
+    open311,
     overview,
     permit_ratings,
     permits,
@@ -57,6 +59,8 @@ def create_app(platform: Platform, *, console: bool = False) -> FastAPI:
     app.include_router(permit_ratings.router)
     app.include_router(permit_ratings.public_router)  # 好差评 results: no sign-in
     app.include_router(policies.router)
+    app.include_router(city.router)  # 一网统管 (issue #9)
+    app.include_router(open311.router)  # Open311 GeoReport v2: reading needs no sign-in
     if console:
         from lingang.console.app import mount_console
 

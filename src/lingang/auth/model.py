@@ -45,6 +45,10 @@ class Permission(StrEnum):
     VIEW_PERMITS = "permits.view"
     VIEW_POLICIES = "policies.view"
     MANAGE_POLICIES = "policies.manage"
+    VIEW_CITY = "city.view"
+    REPORT_CITY = "city.report"
+    DISPATCH_CITY = "city.dispatch"
+    HANDLE_CITY = "city.handle"
 
 
 STAFF = frozenset(Role) - {Role.ENTERPRISE}
@@ -102,6 +106,13 @@ for _role in Role:
     ROLE_PERMISSIONS[_role] |= {Permission.VIEW_POLICIES}
 for _role in (Role.ADMIN, Role.SERVICE_OFFICER):
     ROLE_PERMISSIONS[_role] |= {Permission.MANAGE_POLICIES}
+
+# 一网统管 (issue #9): city operators (command centre or a unit, by department) and admins
+# take, dispatch and handle city events; auditors read them
+for _role in (Role.ADMIN, Role.CITY_OPERATOR):
+    ROLE_PERMISSIONS[_role] |= {Permission.VIEW_CITY, Permission.REPORT_CITY,
+                                Permission.DISPATCH_CITY, Permission.HANDLE_CITY}  # fmt: skip
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Permission.VIEW_CITY}
 
 
 def can(role: Role, permission: Permission) -> bool:

@@ -12,6 +12,7 @@ import typer
 from lingang.cli import (
     audit,
     cases,
+    city,
     credit,
     db,
     inspections,
@@ -20,6 +21,7 @@ from lingang.cli import (
     plan,
     policies,
     risk,
+    sensors,
     simulate,
     users,
     worker,
@@ -73,6 +75,8 @@ app.add_typer(inspections.app, name="inspections")
 app.add_typer(plan.app, name="plan")
 app.add_typer(permits.app, name="permits")
 app.add_typer(policies.app, name="policies")
+app.add_typer(city.app, name="city")
+app.add_typer(sensors.app, name="sensors")
 app.command("simulate")(simulate.simulate)
 
 
@@ -190,6 +194,7 @@ def escalate_periodically(platform: Platform, every_s: float) -> threading.Event
         ("case SLA escalation", lambda: platform.cases.escalate_overdue(utcnow())),
         ("permit sweep", lambda: platform.permits.sweep(utcnow())),
         ("licence renewal reminders", lambda: platform.permits.remind_renewals(utcnow())),
+        ("city event escalation", lambda: platform.city.escalate_overdue(utcnow())),
     )
 
     def loop() -> None:
