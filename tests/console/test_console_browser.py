@@ -171,11 +171,6 @@ def launch_browser() -> Iterator[Browser]:
             launched.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium."""
-    yield from launch_browser()
-
 
 @pytest.fixture
 def visit(browser: Browser) -> Iterator[Visit]:

@@ -19,11 +19,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from console.test_console_browser import (
-    foreign_hosts,
-    launch_browser,
     sign_in,
     spawn_server,
     stop_server,
@@ -73,30 +71,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_server(server)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium."""
-    yield from launch_browser()
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Any]:
-    """A factory of fresh contexts (no cookies), one per signed-in user of a test."""
-    contexts = []
-    urls: list[str] = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.on("request", lambda request: urls.append(request.url))
-        contexts.append(context)
-        return context.new_page()
-
-    try:
-        yield make
-    finally:
-        for context in contexts:
-            context.close()
-        assert foreign_hosts(urls) == set()
 
 
 def signed_in(new_page: Any, base: str, username: str) -> Page:

@@ -299,3 +299,27 @@ def test_migration_0018_downgrades_to_0017_and_upgrades_again(database_url: str)
         assert tables <= set(inspect(database.engine).get_table_names())
     finally:
         database.dispose()
+
+
+def test_the_map_reads_markers_and_the_strip_and_the_queue_narrows(
+    platform: Platform, city: CityService
+) -> None:
+    from lingang.city.sensors.store import SensorRegistry, SensorState
+
+    centre = operator(platform)
+    now = dt.datetime.now(dt.UTC)
+    SensorRegistry(platform.database).upsert([
+        SensorState(f"WL-{n:03d}", "water_level", LAKE[0], LAKE[1], "m", 4.2, now)
+        for n in range(1, 6)
+    ])  # fmt: skip
+    city.file_sensor_alarms([alarm("WL-004"), alarm("WL-005")])
+    events = city.queue(actor=centre)
+    markers = city.sensor_markers(actor=centre, alarmed=["WL-005", "WL-004"], limit=3)
+    assert [m.id for m in markers] == ["WL-004", "WL-005", "WL-001"]  # alarmed ones first
+    strip = city.situation(actor=centre, open_events=events)
+    assert (strip.open_events, strip.sensors_total, strip.sensors_reporting) == (2, 5, 5)
+    assert city.queue(actor=centre, category="E0104", grid="LG-G15") == events
+    assert city.queue(actor=centre, category="P0101") == []
+    assert city.queue(actor=centre, grid="LG-G01") == []
+    with pytest.raises(Forbidden):
+        city.sensor_markers(actor=make_user(platform, Role.ENTERPRISE).as_actor())

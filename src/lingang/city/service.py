@@ -32,6 +32,7 @@ from lingang.audit.service import AuditService
 from lingang.auth.model import Permission, can
 from lingang.auth.service import require
 from lingang.city import metrics, store
+from lingang.city import situation as map_reads
 from lingang.city.categories import Category, CategoryTree, load_categories
 from lingang.city.contracts import SensorAlarm
 from lingang.city.dispatch import DispatchRules, Subject, load_rules
@@ -56,6 +57,7 @@ from lingang.city.model import (
     source_of,
     time_limit_of,
 )
+from lingang.city.situation import SensorMarker, Situation
 from lingang.db import UnitOfWorkFactory
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
 from lingang.types import SYSTEM, Actor, Role, utcnow
@@ -411,20 +413,26 @@ class CityService:
 
     def queue(
         self, *, actor: Actor, state: str | None = None, unit: str | None = None,
-        overdue: bool = False, limit: int = QUEUE_LIMIT,
+        overdue: bool = False, limit: int = QUEUE_LIMIT, category: str | None = None,
+        grid: str | None = None,
     ) -> list[CityEvent]:  # fmt: skip
         """Work queue: open events (or those in ``state``), earliest deadline first; a unit's
-        operators see their unit's orders; ``overdue`` keeps the breached ones."""
+        operators see their unit's orders; ``overdue`` keeps the breached ones; ``category``
+        and ``grid`` narrow it."""
         require(actor, Permission.VIEW_CITY)
         statement = select(store.CityEventRow)
         if state is None:
             statement = statement.where(store.CityEventRow.closed_at.is_(None))
         else:
             statement = statement.where(store.CityEventRow.state == _state(state).value)
-        own = _unit_of(actor)
+        own = unit_of(actor)
         for wanted in (own, unit):
             if wanted is not None:
                 statement = statement.where(store.CityEventRow.unit == wanted)
+        if category is not None:
+            statement = statement.where(store.CityEventRow.category == category)
+        if grid is not None:
+            statement = statement.where(store.CityEventRow.grid_id == grid)
         order = (store.CityEventRow.sla_due_at.is_(None), store.CityEventRow.sla_due_at,
                  store.CityEventRow.id)  # fmt: skip
         with self._uow.read() as session:
@@ -433,6 +441,19 @@ class CityService:
         if overdue:
             found = [e for e in found if e.sla_status is SlaStatus.BREACHED]
         return found
+
+    def sensor_markers(self, *, actor: Actor, alarmed: Sequence[str] = (), limit: int = 3000
+                       ) -> list[SensorMarker]:  # fmt: skip
+        """Sensors for the operations map: at most ``limit``, those in ``alarmed`` first."""
+        require(actor, Permission.VIEW_CITY)
+        with self._uow.read() as session:
+            return map_reads.sensor_markers(session, alarmed, max(1, min(limit, 20_000)))
+
+    def situation(self, *, actor: Actor, open_events: Sequence[CityEvent]) -> Situation:
+        """The map's summary strip over ``open_events`` (as read by :meth:`queue`)."""
+        require(actor, Permission.VIEW_CITY)
+        with self._uow.read() as session:
+            return map_reads.situation(session, open_events, unit_of(actor), utcnow())
 
     def kpis(self, *, actor: Actor, since: dt.datetime | None = None) -> Kpis:
         """Volume by category and state, on-time rate (反馈 within the limit), satisfaction
@@ -443,7 +464,7 @@ class CityService:
         statement = select(store.CityEventRow)
         if since is not None:
             statement = statement.where(store.CityEventRow.received_at >= since)
-        own = _unit_of(actor)
+        own = unit_of(actor)
         if own is not None:
             statement = statement.where(store.CityEventRow.unit == own)
         with self._uow.read() as session:
@@ -458,7 +479,7 @@ class CityService:
         statement = select(
             store.CityEventRow.grid_id, store.CityEventRow.source, func.count()
         ).where(store.CityEventRow.closed_at.is_(None))
-        own = _unit_of(actor)
+        own = unit_of(actor)
         if own is not None:
             statement = statement.where(store.CityEventRow.unit == own)
         statement = statement.group_by(store.CityEventRow.grid_id, store.CityEventRow.source)
@@ -619,14 +640,14 @@ class CityService:
 
     def _centre(self, actor: Actor) -> None:
         require(actor, Permission.DISPATCH_CITY)
-        if _unit_of(actor) is not None:
+        if unit_of(actor) is not None:
             raise Forbidden(f"only the command centre ({COMMAND_CENTRE}) may do this; "
                             f"{actor.username} works for {actor.department}")  # fmt: skip
 
     def _visible(self, session: Session, event_id: int, actor: Actor) -> store.CityEventRow:
         require(actor, Permission.VIEW_CITY)
         row = session.get(store.CityEventRow, event_id)
-        own = _unit_of(actor)
+        own = unit_of(actor)
         if row is None or (own is not None and row.unit != own):
             raise NotFound(f"city event {event_id} not found")
         return row
@@ -780,7 +801,7 @@ class CityService:
 # --- module helpers ---------------------------------------------------------------------------
 
 
-def _unit_of(actor: Actor) -> str | None:
+def unit_of(actor: Actor) -> str | None:
     """The unit a city operator works for (None: the command centre, or not an operator)."""
     if actor.role is not Role.CITY_OPERATOR:
         return None
@@ -790,7 +811,7 @@ def _unit_of(actor: Actor) -> str | None:
 
 def is_command_centre(actor: Actor) -> bool:
     """Whether the actor acts for the command centre (城运中心)."""
-    return can(actor.role, Permission.DISPATCH_CITY) and _unit_of(actor) is None
+    return can(actor.role, Permission.DISPATCH_CITY) and unit_of(actor) is None
 
 
 def _state(value: str) -> EventState:
