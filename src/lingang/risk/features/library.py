@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -26,8 +27,10 @@ def library_specs(*, network: bool = True) -> list[dict[str, Any]]:
     return specs
 
 
+@cache
 def load_library(*, network: bool = True) -> FeatureCatalog:
     """The shipped feature catalog, validated and compiled, with the network features of
     ``network.yaml`` unless ``network=False`` (they are null unless OnlineFeatures /
-    compute_batch are given a NetworkSource)."""
+    compute_batch are given a NetworkSource). Compiled once per process (about a second):
+    the shipped files do not change while it runs, and the catalog is read-only."""
     return FeatureCatalog.load(library_specs(network=network))
