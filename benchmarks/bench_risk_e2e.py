@@ -191,7 +191,8 @@ def copy_features(warmed: LakeFeatures) -> LakeFeatures:
     gc.disable()  # a million new objects would trigger full collections over the heap
     try:
         fresh = copy.copy(warmed)
-        online = fresh.online = copy.copy(warmed.online)
+        online = copy.copy(warmed.online)
+        fresh._online = online  # the copy's own online features (built: warmed already was)
         for name, value in vars(warmed.online).items():
             setattr(online, name, _copied(value))
         state = online.state = copy.copy(warmed.online.state)

@@ -13,16 +13,19 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 
 from environment import skip_or_fail
 from lingang.api.app import create_app
+from lingang.auth import passwords
 from lingang.bootstrap import Platform, bootstrap
 from lingang.config import Settings
-from lingang.db import Database
+from lingang.db import Database, migration_head
 
 PG_ADMIN_DSN = os.environ.get("LINGANG_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 PG_URL_TEMPLATE = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -39,6 +42,16 @@ def require_service(host: str, port: int, what: str) -> None:
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """In-process tests hash passwords with argon2's ``CHEAPEST`` profile: the production
+    profile (RFC 9106 low-memory, see ``test_passwords.py``) costs ≈0.15 s per hash and per
+    check, and the suite makes thousands of users and logins. Subprocess CLI tests keep it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +94,81 @@ def drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class PgWorkerDatabase:
+    """This worker's PostgreSQL test database, emptied after each test instead of cloned anew:
+    ``CREATE DATABASE … TEMPLATE`` waits on the disk (≈0.4 s), deleting a test's few rows and
+    restarting the sequences takes milliseconds. A test that leaves the database off the head
+    revision (a migration test) or holding locks gets a fresh clone of the template."""
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+        self.name = fresh_pg_database(template)
+        with self._connect() as conn:
+            self._seeded = _seeded_rows(conn)  # rows the migrations insert (the audit head)
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL of the database."""
+        return PG_URL_TEMPLATE.format(name=self.name)
+
+    def reset(self) -> None:
+        """Empty every table and restart every sequence, or replace the database."""
+        try:
+            with self._connect() as conn:
+                conn.execute("SET lock_timeout = '2s'")
+                version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+                if version != [(migration_head(),)]:
+                    raise LookupError(f"database at {version}, not at head")
+                conn.execute("SET session_replication_role = replica")  # no FK checks
+                tables = conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                ).fetchall()
+                for (table,) in tables:
+                    conn.execute(f'DELETE FROM "{table}"')  # type: ignore[arg-type]
+                sequences = conn.execute(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                ).fetchall()
+                for (sequence,) in sequences:
+                    conn.execute(f'ALTER SEQUENCE "{sequence}" RESTART')  # type: ignore[arg-type]
+                for table, data in self._seeded.items():
+                    with conn.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:  # type: ignore[arg-type]
+                        copy.write(data)
+        except (psycopg.Error, LookupError):
+            drop_pg_database(self.name)
+            self.name = fresh_pg_database(self._template)
+
+    def close(self) -> None:
+        """Drop the database."""
+        drop_pg_database(self.name)
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{self.name}")
+
+
+def _seeded_rows(conn: psycopg.Connection[Any]) -> dict[str, bytes]:
+    """Each non-empty table of a freshly migrated database, in ``COPY`` text format."""
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'alembic_version'"
+    ).fetchall()
+    seeded: dict[str, bytes] = {}
+    for (table,) in tables:
+        with conn.cursor().copy(f'COPY "{table}" TO STDOUT') as copy:  # type: ignore[arg-type]
+            data = b"".join(bytes(chunk) for chunk in copy)
+        if data:
+            seeded[table] = data
+    return seeded
+
+
+@pytest.fixture(scope="session")
+def pg_worker_database(pg_template: str) -> Iterator[PgWorkerDatabase]:
+    """This worker's PostgreSQL test database."""
+    database = PgWorkerDatabase(pg_template)
+    yield database
+    database.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database for one test: SQLite file or PostgreSQL database."""
@@ -89,11 +177,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    name = fresh_pg_database(request.getfixturevalue("pg_template"))
+    database: PgWorkerDatabase = request.getfixturevalue("pg_worker_database")
     try:
-        yield PG_URL_TEMPLATE.format(name=name)
+        yield database.url
     finally:
-        drop_pg_database(name)
+        database.reset()
 
 
 @pytest.fixture

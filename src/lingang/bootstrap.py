@@ -24,6 +24,8 @@ from lingang.cases.events import CaseClosed, CaseReopened
 from lingang.cases.feedback import FeedbackService
 from lingang.cases.records import CaseRecords
 from lingang.cases.service import CaseService
+from lingang.city.sensors.service import SensorService
+from lingang.city.sensors.store import DeadLetterStore, SensorRegistry
 from lingang.city.service import CityService
 from lingang.config import Settings
 from lingang.credit.effects import load_policies
@@ -50,9 +52,8 @@ from lingang.policies.service import POLICY_CONSUMER, PolicyService
 from lingang.risk.assessments.events import AlertRaised
 from lingang.risk.assessments.service import AssessmentService
 from lingang.risk.backtest import Backtester
-from lingang.risk.features.catalog import FeatureCatalog
 from lingang.risk.features.library import load_library
-from lingang.risk.features.provider import LakeBatchFeatures, LakeFeatures
+from lingang.risk.features.provider import CatalogSource, LakeBatchFeatures, LakeFeatures
 from lingang.risk.features.state import state_from_url
 from lingang.risk.lists.service import RiskListService
 from lingang.risk.network import LakeNetwork, register_clusters
@@ -98,6 +99,7 @@ class Platform:
     permit_ratings: RatingService
     policies: PolicyService
     city: CityService
+    sensors: SensorService
     started: bool = field(default=False)
 
     def start(self) -> None:
@@ -194,17 +196,18 @@ def build_bus(settings: Settings) -> Bus:
 
 
 def build_features(
-    settings: Settings, catalog: FeatureCatalog, store: LakeStore, network: LakeNetwork
+    settings: Settings, catalog: CatalogSource, store: LakeStore, network: LakeNetwork
 ) -> LakeFeatures:
     """The online feature provider (in process, or Redis when ``LINGANG_REDIS_URL`` is set)."""
     return LakeFeatures(catalog, state_from_url(settings.redis_url), store, network=network)
 
 
 def build_batch_features(
-    catalog: FeatureCatalog, store: LakeStore, network: LakeNetwork
+    catalog: CatalogSource, store: LakeStore, network: LakeNetwork
 ) -> LakeBatchFeatures:
     """Features over the lake's history, for back-tests (network ones only when used)."""
-    return LakeBatchFeatures(catalog, store, network=network, plain=load_library(network=False))
+    return LakeBatchFeatures(catalog, store, network=network,
+                             plain=lambda: load_library(network=False))  # fmt: skip
 
 
 def saved_scorers(data_dir: Path) -> Callable[[str], Any]:
@@ -300,7 +303,7 @@ def bootstrap(
         enterprise_code_of=lambda actor: _enterprise_uscc(entities, actor),
     )  # fmt: skip
     risk_lists = RiskListService(uow, audit)
-    catalog = load_library()
+    catalog = load_library  # compiled at the first assessment or back-test, not here
     network = LakeNetwork(lake.store, lambda: register_clusters(uow))
     features = build_features(settings, catalog, lake.store, network)
     assessments: AssessmentService | None = None
@@ -414,6 +417,9 @@ def bootstrap(
             enterprise_of=own_enterprise,
         ),
         city=CityService(uow, audit, model_dir=settings.data_dir / "city"),  # 一网统管 (#9)
+        sensors=SensorService(
+            uow, audit, registry=SensorRegistry(database), dead_letters=DeadLetterStore(database)
+        ),
     )
     if start:
         platform.start()

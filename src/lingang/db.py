@@ -7,6 +7,7 @@ Migrations are Alembic scripts shipped in ``lingang/migrations``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -101,9 +102,11 @@ class Database:
             raise Unavailable(f"database unreachable: {type(exc).__name__}") from exc
 
     def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to ``revision``."""
+        """Apply Alembic migrations up to ``revision`` (nothing to do when already at head)."""
         from alembic import command
 
+        if revision == "head" and self.current_revision() == migration_head():
+            return
         with self.engine.begin() as connection:
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
@@ -119,6 +122,17 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+@functools.cache
+def migration_head() -> str:
+    """The newest revision among the packaged migrations (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships migrations
+        raise RuntimeError("no Alembic migrations are packaged")
+    return head
 
 
 def alembic_config(url: str) -> Any:

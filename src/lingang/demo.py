@@ -17,6 +17,7 @@ from typing import Any
 
 from lingang.bootstrap import Platform
 from lingang.cases.access import DEPARTMENT_ROLES
+from lingang.city.demo import seed_demo_city
 from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
 from lingang.errors import Conflict, Invalid, NotFound
 from lingang.plan.demo import ensure_demo_plan
@@ -32,6 +33,7 @@ DEMO_DAYS = 365
 CREDIT_CHUNK = 5_000
 DEMO_START = dt.date(2025, 1, 1)  # a fixed, recent year: the demo is the same every time
 DEMO_SEED = 20250101
+DEMO_CITY_UNIT = "临港新片区市政养护所"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class DemoZone:
     plan: str = ""
     #: the incentive-policy catalogue matched against the zone
     policies: str = ""
+    #: 一网统管: the seeded sensors and 12345 tickets
+    city: str = ""
 
 
 def demo_uscc(index: int) -> str:
@@ -87,14 +91,18 @@ def build_demo_zone(
     # a user of a second enterprise: 一网通办 shows each enterprise only its own applications
     credentials.append(_ensure_user(platform, Role.ENTERPRISE, saved, _another_firm(platform, firm),
                                     suffix="-2"))  # fmt: skip
+    # an operator of the unit the manhole-cover rule dispatches to (一网统管 处置)
+    credentials.append(_ensure_user(platform, Role.CITY_OPERATOR, saved, firm, suffix="-2",
+                                    department=DEMO_CITY_UNIT))  # fmt: skip
     _save_credentials(path, credentials)
     platform.rulesets.ensure_shipped()
     scorer = _ensure_zone_scorer(platform)
     credit = _ensure_credit(platform)
     plan = ensure_demo_plan(platform)
     policies = _ensure_policies(platform)
+    city = seed_demo_city(platform.city, platform.database, seed=DEMO_SEED).summary()
     zone = DemoZone(platform.entities.count(), firm, manifest, reused, scorer, credit, plan,
-                    policies)  # fmt: skip
+                    policies, city)  # fmt: skip
     return zone, credentials
 
 
@@ -187,6 +195,7 @@ def _ensure_user(
     saved: dict[str, str],
     enterprise: Enterprise,
     suffix: str = "",
+    department: str | None = None,
 ) -> DemoCredential:
     username = f"demo-{role.value.replace('_', '-')}{suffix}"
     password = saved.get(username) or _new_password()
@@ -200,7 +209,8 @@ def _ensure_user(
             enterprise_id=enterprise.id if role is Role.ENTERPRISE else None,
             # case officers and their supervisor work in the department that gets unrouted
             # cases (核查一处)
-            department=platform.cases.routing.default if role in DEPARTMENT_ROLES else None,
+            department=department
+            or (platform.cases.routing.default if role in DEPARTMENT_ROLES else None),
         )
     except Conflict:
         if username not in saved:

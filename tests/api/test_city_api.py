@@ -112,3 +112,46 @@ def test_open311_lists_services_takes_and_lists_requests(
     assert refused.status_code == 403
     bad_status = client.get("/open311/v2/requests.json", params={"status": "pending"})
     assert bad_status.status_code == 400 and bad_status.json()[0]["code"] == 400
+
+
+def test_sensors_and_dead_letters_through_the_api(
+    client: TestClient, platform: Platform
+) -> None:
+    from lingang.city.sensors import database_pipeline
+    from lingang.city.sensors.simulate import Scenario, place_fleet, run_in_process
+
+    clean = Scenario(minutes=1, storm=True, seed=3)  # every sensor registers
+    fleet = place_fleet(40, clean)
+    run_in_process(database_pipeline(platform.database, platform.city.file_sensor_alarms),
+                   fleet, clean)  # fmt: skip
+    noisy = Scenario(minutes=2, storm=True, bad_share=0.05, seed=3)
+    pipeline = database_pipeline(platform.database, platform.city.file_sensor_alarms)
+    report = run_in_process(pipeline, fleet, noisy)
+    assert report.malformed > 0
+    centre = headers(client, platform)
+    sensors = client.get("/api/city/sensors", headers=centre)
+    assert sensors.status_code == 200, sensors.text
+    assert len(sensors.json()) == 40 and all(s["grid"] for s in sensors.json())
+    gauges = client.get("/api/city/sensors", headers=centre, params={"kind": "water_level"})
+    assert gauges.json() and {s["kind"] for s in gauges.json()} == {"water_level"}
+    assert client.get("/api/city/sensors", headers=centre, params={"limit": 0}).status_code == 422
+    letters = client.get("/api/city/dead-letters", headers=centre).json()
+    assert sum(letters["counts"].values()) == report.malformed == len(letters["letters"])
+    first = letters["letters"][0]
+    assert first["reason"] and first["field"] and first["encoding"] in {"utf-8", "base64"}
+    one_field = client.get("/api/city/dead-letters", headers=centre,
+                           params={"field": first["field"], "limit": 1}).json()  # fmt: skip
+    assert [x["field"] for x in one_field["letters"]] == [first["field"]]
+    auditor = login_as(client, platform, Role.AUDITOR)
+    assert client.get("/api/city/dead-letters", headers=auditor).status_code == 200
+    purge = {"older_than_days": 0}
+    assert client.delete("/api/city/dead-letters", headers=auditor, params=purge).status_code == 403
+    firm = login_as(client, platform, Role.ENTERPRISE)
+    assert client.get("/api/city/sensors", headers=firm).status_code == 403
+    assert client.get("/api/city/dead-letters").status_code == 401
+    assert client.delete("/api/city/dead-letters", headers=centre).status_code == 422
+    purged = client.delete("/api/city/dead-letters", headers=centre, params=purge)
+    assert purged.json() == {"purged": report.malformed}
+    assert client.get("/api/city/dead-letters", headers=centre).json()["counts"] == {}
+    records = client.get("/api/audit/records", headers=auditor).json()["data"]
+    assert any(r["action"] == "city.purge_dead_letters" for r in records)

@@ -145,12 +145,17 @@ def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-u
     assert done.returncode == 0, done.stderr
     assert "demo-enterprise" in done.stdout and "一网统管" in done.stdout
     assert "60 simulated enterprises" in done.stdout
+    assert "一网统管 (simulated): 500 sensors on the map, 40 12345 tickets (" in done.stdout
     again = run("demo", "--no-serve", *small)
     assert again.returncode == 0 and "reused" in again.stdout
-    # one per role, a second risk officer, a second case officer, a second enterprise's user
-    assert again.stdout.count("Lg-") == len(Role) + 3
+    assert "40 city events (seeded before)" in again.stdout
+    # one per role, a second risk officer, a second case officer, a second enterprise's user,
+    # an operator of the municipal-maintenance unit
+    assert again.stdout.count("Lg-") == len(Role) + 4
     users = json.loads(run("users", "list", "--json").stdout)
-    assert len(users) == len(Role) + 3
+    assert len(users) == len(Role) + 4
+    unit = next(u for u in users if u["username"] == "demo-city-operator-2")
+    assert unit["department"] == "临港新片区市政养护所"
     zone = json.loads(run("demo", "--no-serve", "--json").stdout)
     assert {login["role"] for login in zone["logins"]} == {role.value for role in Role}
     assert zone["enterprises"] == 60 and zone["simulation"]["params"]["days"] == 60

@@ -103,7 +103,7 @@ def test_the_worker_assesses_events_from_nats(tmp_path: Path, database_url: str)
     events.write_text("\n".join(json.dumps(declaration(i)) for i in (1, 2, 3)), encoding="utf-8")
     published = run("risk", "assess", "--dataset", "declarations", str(events), "--bus")
     assert published.returncode == 0, published.stderr
-    worker = run("worker", "risk", "--idle-exit", "10", timeout=180)
+    worker = run("worker", "risk", "--idle-exit", "4", timeout=180)
     assert worker.returncode == 0 and "after 3 event(s)" in worker.stderr, worker.stderr
     again = run("worker", "risk", "--idle-exit", "2", timeout=180)
     assert "after 0 event(s)" in again.stderr  # each event is handled once

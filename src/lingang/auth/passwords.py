@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+import functools
+
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("lingang-dummy-password-for-timing")
+PRODUCTION_PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
+"""Argon2id, 64 MiB, 3 passes, 4 lanes (RFC 9106 §4, second recommended option)."""
+_hasher = PasswordHasher.from_parameters(PRODUCTION_PARAMETERS)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown users' passwords against (made at first need, not at import)."""
+    return _hasher.hash("lingang-dummy-password-for-timing")
 
 
 def hash_password(password: str) -> str:
@@ -17,7 +26,8 @@ def hash_password(password: str) -> str:
 def check_password(password_hash: str | None, password: str) -> bool:
     """True when the password matches; an unknown user (None) costs the same time."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = _hasher.verify(password_hash or _dummy_hash(), password)
+        return matched and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

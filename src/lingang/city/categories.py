@@ -17,9 +17,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from lingang.errors import Invalid, NotFound
+from lingang.yamltext import load_yaml
 
 LANGS = ("zh-CN", "en")
 _TOP_CODE = re.compile(r"^\d{2}$")
@@ -137,7 +136,7 @@ class CategoryTree:
 def load_categories() -> CategoryTree:
     """The shipped tree (``categories.yaml``), validated; cached."""
     text = (files("lingang.city") / "categories.yaml").read_text(encoding="utf-8")
-    return parse_categories(yaml.safe_load(text))
+    return parse_categories(load_yaml(text))
 
 
 def parse_categories(data: object) -> CategoryTree:

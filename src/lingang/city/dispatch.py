@@ -20,6 +20,7 @@ import yaml
 
 from lingang.city.model import COMMAND_CENTRE, SOURCES, Dispatch
 from lingang.errors import Invalid
+from lingang.yamltext import load_yaml
 
 CATEGORY_UNIT = "@category"
 CONDITIONS = ("category", "grids", "text", "keywords", "source")
@@ -130,7 +131,7 @@ def load_rules(
     if path is None:
         path = sorted(Path(__file__).with_name("dispatch").glob("rules-v*.yaml"))[-1]
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = load_yaml(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise Invalid("rules", f"{path.name}: not readable YAML ({exc})") from None
     return parse_rules(data, categories=categories, grids=grids)

@@ -128,6 +128,7 @@ def demo(
                 "credit": zone.credit,
                 "plan": zone.plan,
                 "policies": zone.policies,
+                "city": zone.city,
                 "logins": credentials,
             }
         )
@@ -149,6 +150,7 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
     typer.echo(f"credit classes today: {zone.credit}")
     typer.echo(f"plan indicators (simulated observations 2020–2023): {zone.plan}")
     typer.echo(f"incentive policies: {zone.policies}")
+    typer.echo(f"一网统管 (simulated): {zone.city}")
     print_table(
         ["role", "角色", "username", "password"],
         [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],

@@ -11,6 +11,7 @@ import yaml
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
 from lingang.errors import Invalid, NotFound
 from lingang.risk.rulesets.service import STATUS_LABELS, RuleSetVersion
+from lingang.yamltext import load_yaml
 
 app = typer.Typer(help="Rule-set versions · 规则集版本", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON")]
@@ -113,7 +114,7 @@ def read_document(source: Path) -> object:
     if not source.is_file():
         raise NotFound(f"no file {source}")
     try:
-        return yaml.safe_load(source.read_text(encoding="utf-8"))
+        return load_yaml(source.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise Invalid("document", f"{source.name} is not YAML or JSON: {exc}") from exc
 

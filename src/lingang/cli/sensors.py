@@ -20,7 +20,6 @@ from lingang.city.sensors.simulate import (
     publish,
     run_in_process,
 )
-from lingang.city.sensors.store import DeadLetterStore
 from lingang.cli.common import cli_actor, platform_session, print_json, print_table
 
 app = typer.Typer(help="City sensors · 一网统管 sensor intake (MQTT)", no_args_is_help=True)
@@ -118,13 +117,13 @@ def dead_letters(
 ) -> None:
     """Malformed sensor messages: counts per field and the newest, with the reason."""
     with platform_session(start=False) as platform:
-        store = DeadLetterStore(platform.database)
+        sensors = platform.sensors
         if purge_days is not None:
-            before = dt.datetime.now(dt.UTC) - dt.timedelta(days=purge_days)
-            typer.echo(f"purged {store.purge(cli_actor(), before)} dead letter(s)")
+            purged = sensors.purge_dead_letters(actor=cli_actor(), older_than_days=purge_days)
+            typer.echo(f"purged {purged} dead letter(s)")
             return
-        counts = store.count(cli_actor())
-        letters = store.list(cli_actor(), limit=limit, field=field)
+        counts = sensors.dead_letter_counts(actor=cli_actor())
+        letters = sensors.dead_letters(actor=cli_actor(), limit=limit, field=field)
     if as_json:
         print_json({"counts": counts, "letters": [
             {"id": x.id, "topic": x.topic, "field": x.field, "reason": x.reason,

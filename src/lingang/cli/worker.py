@@ -58,6 +58,7 @@ def risk(
         platform.bus.subscribe_batch(CONSUMER, [EventSubmitted], handle)
         typer.echo(f"risk worker listening ({platform.settings.bus} bus, rule set v{version});"
                    " Ctrl-C stops", err=True)  # fmt: skip
+        handled[1] = max(handled[1], time.monotonic())  # idle time counts from listening
         while not stop.wait(0.2):
             if idle_exit is not None and time.monotonic() - handled[1] > idle_exit:
                 break
@@ -133,6 +134,7 @@ def _consume(
         platform.start()  # after subscribing: the platform's own consumer sees it is taken
         typer.echo(f"{what} worker listening ({platform.settings.bus} bus); Ctrl-C stops",
                    err=True)  # fmt: skip
+        handled[1] = max(handled[1], time.monotonic())  # idle time counts from listening
         while not stop.wait(0.2):
             if idle_exit is not None and time.monotonic() - handled[1] > idle_exit:
                 break

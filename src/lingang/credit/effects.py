@@ -15,6 +15,7 @@ import yaml
 
 from lingang.credit.rulesets import CustomsCategory, ZoneClass
 from lingang.errors import Invalid, NotFound
+from lingang.yamltext import load_yaml
 
 FLAG_LABELS: dict[str, tuple[str, str]] = {
     "priority_clearance": ("优先通关", "Priority clearance"),
@@ -132,7 +133,7 @@ def policy_on(policies: list[EffectsPolicy], on: dt.date) -> EffectsPolicy:
 def parse_policy(text: str, source: str) -> EffectsPolicy:
     """Parse and check one version; ``Invalid`` names the key and the file."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise Invalid("effects", f"{source}: not YAML ({exc})") from None
     if not isinstance(data, dict):

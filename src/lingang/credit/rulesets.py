@@ -25,6 +25,7 @@ import yaml
 
 from lingang.entities.model import AeoStatus
 from lingang.errors import Invalid, NotFound
+from lingang.yamltext import load_yaml
 
 RULESET_PACKAGE = "lingang.credit"
 RULESET_DIR = "rulesets"
@@ -343,7 +344,7 @@ def rulesets_from(rulesets: Iterable[Ruleset]) -> Rulesets:
 def parse_ruleset(text: str, source: str) -> Ruleset:
     """One rule-set file's text; ``source`` (the file name) goes into error messages."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise Invalid("(file)", f"{source}: not valid YAML ({exc})") from exc
     if not isinstance(data, dict):

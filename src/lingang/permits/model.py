@@ -22,6 +22,7 @@ import yaml
 
 from lingang.errors import Conflict, Invalid, NotFound
 from lingang.types import Role
+from lingang.yamltext import load_yaml
 
 
 class Lane(StrEnum):
@@ -180,7 +181,7 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
 def parse_catalogue(text: str, source: str) -> Catalogue:
     """Parse and check one catalogue; ``Invalid`` names the item or workflow and the field."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise Invalid("catalogue", f"{source}: not YAML ({exc})") from None
     if not isinstance(data, dict):

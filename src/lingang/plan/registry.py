@@ -30,6 +30,7 @@ from lingang.plan.model import (
     IndicatorKind,
     ProgressThresholds,
 )
+from lingang.yamltext import load_yaml
 
 DEPARTMENTS: dict[str, str] = {
     "economy": "经济发展处",
@@ -80,7 +81,7 @@ def load_registry(path: Path) -> PlanRegistry:
     if not path.is_file():
         raise NotFound(f"plan indicator file {path} not found (set LINGANG_PLAN_INDICATORS)")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise Invalid("file", f"{path.name} is not valid YAML: {exc}") from exc
     return parse_registry(document)
@@ -236,7 +237,7 @@ def load_thresholds(path: Path | None = None) -> ProgressThresholds:
         text = path.read_text(encoding="utf-8")
     else:
         text = (resources.files("lingang.plan") / "thresholds.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
     fields = ("on_track", "needs_acceleration", "limited_progress", "tolerance")
     unknown = set(data) - set(fields)
     if unknown:

@@ -14,6 +14,7 @@ import yaml
 from lingang.errors import Invalid
 from lingang.policies.eligibility import compile_eligibility
 from lingang.policies.model import Area, Policy
+from lingang.yamltext import load_yaml
 
 REQUIRED = ("id", "title_zh", "title_en", "issuer", "area", "benefit_zh", "benefit_en",
             "valid_from", "eligibility")  # fmt: skip
@@ -40,7 +41,7 @@ def load_catalogue(directory: Path | None = None) -> list[Policy]:
 def parse_catalogue(text: str, source: str) -> list[Policy]:
     """Parse and check one catalogue file: ``version`` and a list of ``policies``."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise Invalid("catalogue", f"{source}: not YAML ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("policies"), list):

@@ -13,13 +13,17 @@ from fastapi import APIRouter, Query
 from lingang.api.deps import CurrentActor, PlatformDep
 from lingang.api.schemas.city import (
     CallbackRequest,
+    DeadLetterPublic,
+    DeadLettersPublic,
     DispatchRequest,
     EventDetailPublic,
     EventPublic,
     FileRequest,
     KpisPublic,
     NoteRequest,
+    PurgePublic,
     ReasonRequest,
+    SensorPublic,
     TicketRequest,
     VerifyRequest,
 )
@@ -74,6 +78,48 @@ def grids(platform: PlatformDep, actor: CurrentActor) -> dict[str, Any]:
     """The responsibility grids as GeoJSON, each with ``open_events``, ``overdue_events``
     and ``open_by_source`` in its properties (the console map draws it)."""
     return platform.city.grids_geojson(actor=actor)
+
+
+@router.get("/sensors", operation_id="city-sensors", response_model=list[SensorPublic])
+def sensors(
+    platform: PlatformDep, actor: CurrentActor,
+    kind: Annotated[str | None, Query(description="one kind, e.g. water_level")] = None,
+    limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
+) -> list[SensorPublic]:  # fmt: skip
+    """Registered sensors with their latest reading and grid (the map's markers)."""
+    found = platform.sensors.sensors(actor=actor, kind=kind, limit=limit)
+    return [SensorPublic.model_validate(s, from_attributes=True) for s in found]
+
+
+@router.get("/dead-letters", operation_id="city-dead-letters", response_model=DeadLettersPublic)
+def dead_letters(
+    platform: PlatformDep, actor: CurrentActor,
+    field: Annotated[str | None, Query(description="only this field at fault")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DeadLettersPublic:  # fmt: skip
+    """Malformed sensor messages, newest first, with counts per field at fault."""
+    letters = platform.sensors.dead_letters(actor=actor, limit=limit, offset=offset, field=field)
+    public = []
+    for letter in letters:
+        payload, encoding = letter.payload_text()
+        public.append(DeadLetterPublic(
+            id=letter.id, topic=letter.topic, field=letter.field, reason=letter.reason,
+            received_at=letter.received_at, payload=payload, encoding=encoding,
+            truncated=letter.truncated,
+        ))  # fmt: skip
+    return DeadLettersPublic(counts=platform.sensors.dead_letter_counts(actor=actor),
+                             letters=public)  # fmt: skip
+
+
+@router.delete("/dead-letters", operation_id="city-dead-letters-purge", response_model=PurgePublic)
+def purge_dead_letters(
+    platform: PlatformDep, actor: CurrentActor,
+    older_than_days: Annotated[int, Query(ge=0, description="keep the last N days")],
+) -> PurgePublic:  # fmt: skip
+    """Delete the dead letters older than N days (city operators; audited)."""
+    purged = platform.sensors.purge_dead_letters(actor=actor, older_than_days=older_than_days)
+    return PurgePublic(purged=purged)
 
 
 @router.get("/events/{event_id}", operation_id="city-event", response_model=EventDetailPublic)

@@ -196,3 +196,45 @@ class KpisPublic(BaseModel):
     scenarios: dict[str, int]
     scenario_names: dict[str, str]
     scenario_target: int
+
+
+class SensorPublic(BaseModel):
+    """A registered sensor with its latest reading."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    kind: str = Field(description="water_level | air_quality | manhole_tilt | noise | …")
+    lat: float
+    lon: float
+    unit: str
+    value: float = Field(description="the latest reading")
+    read_at: dt.datetime
+    battery: float | None
+    grid: str | None = Field(description="the responsibility grid it stands in")
+
+
+class DeadLetterPublic(BaseModel):
+    """A malformed sensor message, kept with the field at fault and the reason."""
+
+    id: int | None
+    topic: str
+    field: str
+    reason: str
+    received_at: dt.datetime
+    payload: str = Field(description="as received (UTF-8), or base64 when it is not text")
+    encoding: str = Field(description="utf-8 | base64")
+    truncated: bool = Field(description="the stored payload was cut at 2 KiB")
+
+
+class DeadLettersPublic(BaseModel):
+    """Counts per field at fault and the newest dead letters."""
+
+    counts: dict[str, int]
+    letters: list[DeadLetterPublic]
+
+
+class PurgePublic(BaseModel):
+    """How many dead letters a purge deleted."""
+
+    purged: int

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from lingang.errors import Invalid
+from lingang.yamltext import load_yaml
 
 CORPUS_FILE = "hotline-v1.csv"
 COLUMNS = ("id", "text", "category", "split", "origin")
@@ -82,7 +81,7 @@ def compose(category: str, parts: dict[str, Any], shared: dict[str, Any],
 
 def composed(seen: set[str]) -> list[tuple[str, str]]:
     """``COMPOSED_PER_CATEGORY`` distinct composed texts per category of ``phrases.yaml``."""
-    data = yaml.safe_load(source("phrases.yaml"))
+    data = load_yaml(source("phrases.yaml"))
     rng = random.Random(SEED)
     out: list[tuple[str, str]] = []
     for category, parts in data["categories"].items():

@@ -23,6 +23,7 @@ from lingang.city.categories import load_categories
 from lingang.errors import Invalid
 from lingang.risk.rules.evaluate import CompiledRule, compile_rule
 from lingang.risk.rules.types import RuleSchema, Type
+from lingang.yamltext import load_yaml
 
 TREND_WINDOW = dt.timedelta(minutes=10)
 """The window the trend fields look back over."""
@@ -88,7 +89,7 @@ def load_rules(path: Path | None = None) -> SensorRules:
     else:
         text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise Invalid("rules", f"not readable YAML: {exc}") from None
     return parse_rules(data)

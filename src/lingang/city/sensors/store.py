@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lingang.auth.model import Permission
 from lingang.auth.service import require
@@ -84,6 +84,11 @@ class DeadLetter:
     received_at: dt.datetime
     id: int | None = None
     truncated: bool = False
+
+    def payload_text(self) -> tuple[str, str]:
+        """The payload as ``(text, encoding)``: UTF-8 text when it decodes, else base64."""
+        text, encoding, _ = encode_payload(self.payload)
+        return text, encoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +157,15 @@ class DeadLetterStore:
     def purge(self, actor: Actor, before: dt.datetime) -> int:
         """Delete the dead letters received before ``before`` (``city.handle``)."""
         require(actor, Permission.HANDLE_CITY)
-        statement = delete(CityDeadLetterRow).where(CityDeadLetterRow.received_at < before)
         with self.database.sessions.begin() as session:
-            result = session.execute(statement)
-        return int(result.rowcount)  # type: ignore[attr-defined]  # a DML result has it
+            return purge_before(session, before)
+
+
+def purge_before(session: Session, before: dt.datetime) -> int:
+    """Delete the dead letters received before ``before`` in the caller's transaction."""
+    statement = delete(CityDeadLetterRow).where(CityDeadLetterRow.received_at < before)
+    result = session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DML result has it
 
 
 def _dead_letter_row(letter: DeadLetter) -> dict[str, object]:

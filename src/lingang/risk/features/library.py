@@ -6,10 +6,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from lingang.errors import Invalid
 from lingang.risk.features.catalog import FeatureCatalog
+from lingang.yamltext import load_yaml
 
 LIBRARY_FILE = "library.yaml"  # window and derived features
 NETWORK_FILE = "network.yaml"  # network features (docs/network.md): they need a NetworkSource
@@ -20,7 +19,7 @@ def library_specs(*, network: bool = True) -> list[dict[str, Any]]:
     specs: list[dict[str, Any]] = []
     for name in (LIBRARY_FILE, NETWORK_FILE) if network else (LIBRARY_FILE,):
         text = resources.files("lingang.risk.features").joinpath(name).read_text("utf-8")
-        loaded = yaml.safe_load(text)
+        loaded = load_yaml(text)
         if not isinstance(loaded, list):
             raise Invalid(name, "must be a list of feature specs")
         specs.extend(loaded)

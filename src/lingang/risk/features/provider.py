@@ -9,7 +9,8 @@ history again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -22,25 +23,46 @@ from lingang.risk.features.online import OnlineFeatures
 from lingang.risk.features.state import FeatureState
 from lingang.risk.rules.types import Type
 
+CatalogSource = FeatureCatalog | Callable[[], FeatureCatalog]
+"""A catalog, or a function that loads it at first use (compiling the shipped library takes
+about a second, which a CLI command that never assesses an event should not pay)."""
+
 
 class LakeFeatures:
     """Online features of the catalog over a state, warmed from the lake."""
 
     def __init__(
         self,
-        catalog: FeatureCatalog,
+        catalog: CatalogSource,
         state: FeatureState,
         lake: LakeStore,
         *,
         warm_shared: bool = False,
         network: NetworkSource | None = None,
     ) -> None:
-        self.catalog = catalog
-        self.online = OnlineFeatures(catalog, state, network=network)
+        self._catalog_source = catalog
+        self._state = state
+        self._network = network
+        self._online: OnlineFeatures | None = None
         self._lake = lake
         self._warm = not state.shared or warm_shared
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.warmed_rows = 0
+
+    @property
+    def catalog(self) -> FeatureCatalog:
+        """The feature catalog (loaded at first use)."""
+        return self.online.catalog
+
+    @property
+    def online(self) -> OnlineFeatures:
+        """The online features over the state (built at first use)."""
+        if self._online is None:
+            with self._lock:
+                if self._online is None:
+                    catalog = _resolve(self._catalog_source)
+                    self._online = OnlineFeatures(catalog, self._state, network=self._network)
+        return self._online
 
     def types_for(self, dataset: str) -> Mapping[str, Type]:
         """Every feature an event of ``dataset`` has (all numbers)."""
@@ -72,16 +94,26 @@ class LakeBatchFeatures:
 
     def __init__(
         self,
-        catalog: FeatureCatalog,
+        catalog: CatalogSource,
         lake: LakeStore,
         *,
         network: NetworkSource | None = None,
-        plain: FeatureCatalog | None = None,
+        plain: CatalogSource | None = None,
     ) -> None:
-        self.catalog = catalog
-        self._plain = plain or catalog
+        self._catalog_source = catalog
+        self._plain_source = plain
         self._lake = lake
         self._network = network
+
+    @cached_property
+    def catalog(self) -> FeatureCatalog:
+        """The feature catalog (loaded at first use)."""
+        return _resolve(self._catalog_source)
+
+    @cached_property
+    def _plain(self) -> FeatureCatalog:
+        """The catalog without network features, for events that need none of them."""
+        return self.catalog if self._plain_source is None else _resolve(self._plain_source)
 
     def compute(self, dataset: str, events: pa.Table,
                 needed: frozenset[str] | None = None) -> pa.Table:  # fmt: skip
@@ -93,6 +125,10 @@ class LakeBatchFeatures:
             return events.select([])
         network = self._network if wants_network else None
         return compute_batch(catalog, self._lake, dataset, events, network=network)
+
+
+def _resolve(source: CatalogSource) -> FeatureCatalog:
+    return source if isinstance(source, FeatureCatalog) else source()
 
 
 def last_day(lake: LakeStore) -> Any:

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
-import yaml
-
 from lingang.errors import Invalid
 from lingang.risk.lists.model import ElementType, ListKind
 from lingang.risk.scenarios.model import RuleSetDocument, load_document
+from lingang.yamltext import load_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +27,7 @@ class StandardList:
 def library_data() -> dict[str, Any]:
     """The raw shipped library."""
     text = (files("lingang.risk.scenarios") / "library.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict):
         raise Invalid("library.yaml", "must be a mapping")
     return data
