@@ -46,7 +46,14 @@ from lingang.entities.model import validate_uscc
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
 from lingang.risk.assessments.events import AlertRaised
 from lingang.types import SYSTEM, Actor, utcnow
-from lingang.workdays import SHANGHAI, SlaClock, SlaStatus, WorkCalendar, default_calendar
+from lingang.workdays import (
+    SHANGHAI,
+    SlaClock,
+    SlaStatus,
+    WorkCalendar,
+    default_calendar,
+    pauses_to_json,
+)
 
 Officers = Callable[[str], Sequence[User]]
 """The active case officers of a department (``AuthService.active_users`` bound to a role)."""
@@ -902,9 +909,7 @@ def _save_clock(row: store.CaseRow, clock: SlaClock) -> None:
     row.sla_limit, row.sla_started_at, row.sla_stopped_at = (
         clock.limit, clock.started_at, clock.stopped_at,
     )  # fmt: skip
-    row.sla_pauses = [
-        [start.isoformat(), end.isoformat() if end else None] for start, end in clock.pauses
-    ]
+    row.sla_pauses = pauses_to_json(clock.pauses)
     row.sla_due_at = clock.due_at
 
 

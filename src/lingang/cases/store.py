@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lingang.cases.model import OPEN_STATES, CaseState, TaskKind, TaskStatus
 from lingang.db import Base, UtcDateTime
-from lingang.workdays import SlaClock, WorkCalendar
+from lingang.workdays import SlaClock, WorkCalendar, pauses_from_json
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 OPEN_VALUES = sorted(state.value for state in OPEN_STATES)
@@ -321,9 +321,6 @@ def enterprise_requests(
 
 def read_clock(row: CaseRow, calendar: WorkCalendar) -> SlaClock:
     """The SLA clock a case row stores (``sla_*`` columns)."""
-    pauses = tuple(
-        (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end) if end else None)
-        for start, end in row.sla_pauses
-    )
+    pauses = pauses_from_json(row.sla_pauses)
     return SlaClock(row.sla_limit, row.sla_started_at, pauses, row.sla_stopped_at,
                     calendar=calendar)  # fmt: skip

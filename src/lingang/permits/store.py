@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lingang.db import Base, UtcDateTime
-from lingang.workdays import SlaClock, WorkCalendar
+from lingang.workdays import SlaClock, WorkCalendar, pauses_from_json, pauses_to_json
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -167,10 +167,7 @@ def read_clock(row: PermitApplicationRow, calendar: WorkCalendar) -> SlaClock | 
     """The clock of the application's current state (None in a final state)."""
     if row.sla_limit is None or row.sla_started_at is None:
         return None
-    pauses = tuple(
-        (dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end) if end else None)
-        for start, end in row.sla_pauses
-    )
+    pauses = pauses_from_json(row.sla_pauses)
     return SlaClock(row.sla_limit, row.sla_started_at, pauses, calendar=calendar)
 
 
@@ -181,5 +178,5 @@ def save_clock(row: PermitApplicationRow, clock: SlaClock | None) -> None:
         row.sla_pauses = []
         return
     row.sla_limit, row.sla_started_at = clock.limit, clock.started_at
-    row.sla_pauses = [[s.isoformat(), e.isoformat() if e else None] for s, e in clock.pauses]
+    row.sla_pauses = pauses_to_json(clock.pauses)
     row.sla_due_at = clock.due_at

@@ -14,7 +14,14 @@ from lingang.workdays.calendar import (
     default_calendar,
     library_coverage,
 )
-from lingang.workdays.clock import STATUS_LABELS, Pause, SlaClock, SlaStatus
+from lingang.workdays.clock import (
+    STATUS_LABELS,
+    Pause,
+    SlaClock,
+    SlaStatus,
+    pauses_from_json,
+    pauses_to_json,
+)
 
 __all__ = [
     "DEFAULT_CUTOFF",
@@ -26,4 +33,6 @@ __all__ = [
     "WorkCalendar",
     "default_calendar",
     "library_coverage",
+    "pauses_from_json",
+    "pauses_to_json",
 ]

@@ -22,6 +22,19 @@ Pause = tuple[dt.datetime, dt.datetime | None]
 Language = Literal["zh-CN", "en"]
 
 
+def pauses_to_json(pauses: Sequence[Pause]) -> list[list[str | None]]:
+    """Pauses as ISO 8601 pairs, as the stores keep them in an ``sla_pauses`` JSON column."""
+    return [[start.isoformat(), end.isoformat() if end else None] for start, end in pauses]
+
+
+def pauses_from_json(stored: Sequence[Sequence[str | None]]) -> tuple[Pause, ...]:
+    """Pauses read back from :func:`pauses_to_json`'s form."""
+    return tuple(
+        (dt.datetime.fromisoformat(str(start)), dt.datetime.fromisoformat(end) if end else None)
+        for start, end in stored
+    )
+
+
 class SlaStatus(StrEnum):
     """Where a clock stands at an instant."""
 

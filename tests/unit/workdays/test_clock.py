@@ -263,3 +263,15 @@ def test_a_clock_running_into_a_year_without_data_is_invalid_on_a_strict_calenda
 def test_the_default_clock_counts_a_later_year_provisionally() -> None:
     # 2026-12-29 (Tue) is day 0; 12-30, 12-31, then 2027-01-04 … 01-06 (元旦 01-01 off)
     assert SlaClock(5, local(2026, 12, 29)).due_at == local(2027, 1, 6, 17)
+
+
+def test_pauses_round_trip_through_their_stored_json_form() -> None:
+    from lingang.workdays import pauses_from_json, pauses_to_json
+
+    start = dt.datetime(2026, 6, 1, 9, 30, tzinfo=SHANGHAI)
+    pauses = ((start, start + dt.timedelta(days=2)), (start + dt.timedelta(days=3), None))
+    stored = pauses_to_json(pauses)
+    assert stored == [["2026-06-01T09:30:00+08:00", "2026-06-03T09:30:00+08:00"],
+                      ["2026-06-04T09:30:00+08:00", None]]  # fmt: skip
+    assert pauses_from_json(stored) == pauses
+    assert pauses_from_json([]) == ()
