@@ -150,6 +150,25 @@ def spawn_server(data_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[
     return server, f"http://{LOCAL_HOST}:{port}", log
 
 
+def serve_zone(tmp_path_factory: pytest.TempPathFactory, name: str, setup: str,
+               *args: str) -> Iterator[str]:  # fmt: skip
+    """``lingang serve`` on a fresh data directory while ``setup`` (a Python script, run with
+    ``args``) prepares the zone; yields the base URL once the server is healthy (the body of
+    a module-scoped ``base_url`` fixture)."""
+    data_dir = tmp_path_factory.mktemp(name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
+    env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
+    server, base, log = spawn_server(data_dir, env)
+    try:
+        made = subprocess.run([sys.executable, "-c", setup, *args], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        wait_healthy(base, server, log)
+        yield base
+    finally:
+        stop_server(server)
+
+
 def stop_server(server: subprocess.Popen[bytes]) -> None:
     """Terminate a server subprocess, killing it if it does not stop within 10 s."""
     server.terminate()

@@ -10,10 +10,7 @@ wait, sign-in, foreign-host check) are the browser module's.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,10 +18,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from console.test_console_browser import (
+    serve_zone,
     sign_in,
-    spawn_server,
-    stop_server,
-    wait_healthy,
 )
 
 pytestmark = pytest.mark.browser
@@ -67,18 +62,7 @@ EVENT_URL = re.compile(r"/console/city/events/(\d+)$")
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``lingang serve`` on an empty zone with the city users and a storm's alarms."""
-    data_dir = tmp_path_factory.mktemp("console-city-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
-    env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
-    server, base, log = spawn_server(data_dir, env)
-    try:
-        made = subprocess.run([sys.executable, "-c", MAKE_ZONE, PASSWORD], env=env,
-                              capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
-        assert made.returncode == 0, made.stderr
-        wait_healthy(base, server, log)
-        yield base
-    finally:
-        stop_server(server)
+    yield from serve_zone(tmp_path_factory, "console-city-data", MAKE_ZONE, PASSWORD)
 
 
 

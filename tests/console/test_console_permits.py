@@ -8,10 +8,7 @@ each and a service officer (no simulation: the pages need nothing else). The hel
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,10 +19,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from console.test_console_browser import (
+    serve_zone,
     sign_in,
-    spawn_server,
-    stop_server,
-    wait_healthy,
 )
 
 pytestmark = pytest.mark.browser
@@ -57,18 +52,7 @@ APPLICATION_URL = re.compile(r"/console/services/applications/(\d+)$")
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``lingang serve`` on an empty zone with two enterprises, their users and an officer."""
-    data_dir = tmp_path_factory.mktemp("console-permits-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LINGANG_")}
-    env |= {"LINGANG_DATA_DIR": str(data_dir), "LINGANG_BUS": "inprocess"}
-    server, base, log = spawn_server(data_dir, env)
-    try:
-        made = subprocess.run([sys.executable, "-c", MAKE_ZONE, PASSWORD], env=env,
-                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
-        assert made.returncode == 0, made.stderr
-        wait_healthy(base, server, log)
-        yield base
-    finally:
-        stop_server(server)
+    yield from serve_zone(tmp_path_factory, "console-permits-data", MAKE_ZONE, PASSWORD)
 
 
 

@@ -1,15 +1,16 @@
 """一网统管 city events on SQLite and PostgreSQL: a 12345 ticket through 立案 → 派遣 → 处置 →
 反馈 → 核查 → 结案 with the callback (a dissatisfied one reopens it), returns once and never
 for a designated order, working-day clocks across National Day, escalation once, unit
-isolation, duplicates and repeat locations, sensor alarms counted per (sensor, rule), and
-operators' overrides kept as training data."""
+isolation, duplicates and repeat locations, sensor alarms counted per (sensor, category)
+and raised to critical, migration 0019, and operators' overrides kept as training data."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from city_fixtures import MUNICIPAL, city_classifier, operator
 from factories import Clock, make_user
@@ -18,7 +19,7 @@ from lingang.bootstrap import Platform
 from lingang.city.contracts import SensorAlarm
 from lingang.city.model import EventState, TimeLimit
 from lingang.city.service import CityService, Suggester
-from lingang.city.store import CityTrainingRow
+from lingang.city.store import CityEventRow, CityTrainingRow
 from lingang.errors import Conflict, Forbidden, Invalid, NotFound
 from lingang.types import SYSTEM, Role
 from lingang.workdays import SHANGHAI, SlaStatus
@@ -231,17 +232,18 @@ def alarm(sensor: str, rule: str = "water-high", value: float = 4.2,
                        LAKE[1], at, at, "critical", "警戒水位 4.0 m")  # fmt: skip
 
 
-def test_sensor_alarms_open_one_event_per_sensor_and_rule(
+def test_sensor_alarms_open_one_event_per_sensor_and_category(
     platform: Platform, city: CityService
 ) -> None:
     centre = operator(platform)
     ids = city.file_sensor_alarms([alarm("WL-001"), alarm("WL-001", value=4.5),
                                    alarm("WL-002")])  # fmt: skip
     assert ids[0] == ids[1] != ids[2]
-    more = city.file_sensor_alarms([alarm("WL-001", value=4.8), alarm("WL-001", "rise-fast")])
-    assert more[0] == ids[0] and more[1] not in ids
+    more = city.file_sensor_alarms([alarm("WL-001", value=4.8), alarm("WL-001", "rise-fast"),
+                                    alarm("WL-001", "tilted", category="P0101")])  # fmt: skip
+    assert more[0] == more[1] == ids[0] and more[2] not in ids  # another category: another
     event = city.get(ids[0], actor=centre).event
-    assert event.occurrences == 3 and event.last_value == 4.8 and event.source == "sensor"
+    assert event.occurrences == 4 and event.last_value == 4.2 and event.source == "sensor"
     assert event.state is EventState.FILED and event.category == "E0104"
     assert event.grid_id == "LG-G15" and event.sla_limit == 1  # 道路积水: consultation class
     sent = city.dispatch(ids[0], actor=centre)
@@ -258,8 +260,54 @@ def test_sensor_alarms_open_one_event_per_sensor_and_rule(
         city.file_sensor_alarms([alarm("WL-009", category="X9999")])
     grids = city.grids_geojson(actor=centre)
     lake = next(f for f in grids["features"] if f["properties"]["id"] == "LG-G15")
-    assert lake["properties"]["open_events"] == 3
+    assert lake["properties"]["open_events"] == 3  # WL-002, WL-001's manhole, WL-001 again
     assert lake["properties"]["open_by_source"] == {"sensor": 3}
+
+
+def test_a_critical_alarm_raises_the_open_warning_event(
+    platform: Platform, city: CityService
+) -> None:
+    centre = operator(platform)
+    warn = dataclasses.replace(alarm("WL-007", "WL-WARN", 0.2), severity="warning",
+                               rule_name="道路积水超警戒水位")  # fmt: skip
+    first = city.file_sensor_alarms([warn])[0]
+    assert city.get(first, actor=centre).event.severity == "warning"
+    crit = dataclasses.replace(alarm("WL-007", "WL-CRIT", 0.35), rule_name="道路积水超危险水位")
+    again = city.file_sensor_alarms([crit, dataclasses.replace(warn, value=0.25)])
+    assert again == [first, first]
+    detail = city.get(first, actor=centre)
+    assert detail.event.severity == "critical" and detail.event.rule_id == "WL-CRIT"
+    assert detail.event.text.startswith("道路积水超危险水位") and detail.event.occurrences == 3
+    assert [s.action for s in detail.steps] == ["sensor_alarm", "sensor_raised"]
+    assert "raised to critical by WL-CRIT" in detail.steps[1].detail
+    city.file_sensor_alarms([crit])  # already critical: counted, no further step
+    assert len(city.get(first, actor=centre).steps) == 2
+
+
+def test_migration_0019_rekeys_open_sensor_events_by_category(
+    database_url: str, platform: Platform, city: CityService
+) -> None:
+    from alembic import command
+
+    from lingang.db import alembic_config
+
+    two = [alarm("WL-001", "WL-WARN"), alarm("WL-001", "WL-CRIT", category="P0101")]
+    first, second = city.file_sensor_alarms(two)
+    with platform.database.engine.begin() as connection:  # as 0018 kept them: per rule
+        connection.execute(update(CityEventRow).where(CityEventRow.id == first)
+                           .values(open_key="WL-001|WL-WARN"))  # fmt: skip
+        connection.execute(update(CityEventRow).where(CityEventRow.id == second)
+                           .values(category="E0104", rule_id="WL-CRIT",
+                                   open_key="WL-001|WL-CRIT"))  # fmt: skip
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018")
+    assert platform.database.current_revision() == "0018"
+    platform.database.upgrade()
+    with platform.uow.read() as session:
+        keys = dict(session.execute(select(CityEventRow.id, CityEventRow.open_key)).all())
+    assert keys == {first: "WL-001|E0104", second: "WL-001|WL-CRIT"}  # the older one re-keyed
+    assert city.file_sensor_alarms([alarm("WL-001")]) == [first]
 
 
 def test_an_override_is_kept_as_training_data(platform: Platform, city: CityService) -> None:

@@ -208,9 +208,11 @@ class CityService:
 
     def file_sensor_alarms(self, alarms: Sequence[SensorAlarm]) -> list[int]:
         """File sensor alarms as city events in one transaction (立案 at once, category from
-        the alarm): one open event per (sensor, rule); a later alarm of an open pair is
-        counted on it (``occurrences``, last value and time) instead of filing another.
-        Returns the event id of each alarm, in order."""
+        the alarm): one open event per (sensor, category) — a flooded gauge's warning,
+        critical and fast-rise alarms are one incident; a later alarm of an open pair is
+        counted on it (``occurrences``, last value and time) instead of filing another, and a
+        critical alarm raises a warning event to critical (its rule and text, a timeline
+        step). Returns the event id of each alarm, in order."""
         if not alarms:
             return []
         for alarm in alarms:
@@ -221,6 +223,7 @@ class CityService:
             keys = list(dict.fromkeys(_open_key(a) for a in alarms))
             open_rows = _rows_by_key(session, keys)
             created: list[store.CityEventRow] = []
+            raised: list[tuple[store.CityEventRow, SensorAlarm]] = []
             for alarm in alarms:
                 key = _open_key(alarm)
                 row = open_rows.get(key)
@@ -228,26 +231,36 @@ class CityService:
                     row = self._sensor_row(alarm, key, now)
                     open_rows[key] = row
                     created.append(row)
-                else:
-                    _count(row, alarm, now)
+                elif _count(row, alarm, now):
+                    raised.append((row, alarm))
             session.add_all(created)
             session.flush()
-            self._sensor_steps(session, created, len(alarms), now)
+            self._sensor_steps(session, created, len(alarms), now, raised)
             uow.commit()
             return [open_rows[_open_key(a)].id for a in alarms]
 
     def _sensor_steps(self, session: Session, created: list[store.CityEventRow], alarms: int,
-                      now: dt.datetime) -> None:  # fmt: skip
-        """A timeline row per new event, and one audit record for the batch (the pipeline's
-        pace: a per-event hash-chain record would cap filing at a few hundred a second)."""
-        if created:  # one executemany, no RETURNING
-            session.execute(insert(store.CityStepRow), [
-                {"event_id": row.id, "at": now, "actor": SYSTEM.username,
-                 "action": "sensor_alarm", "from_state": None, "to_state": row.state,
-                 "detail": (f"{row.text}; filed under {row.category} with a "
-                            f"{row.sla_limit} WD limit")[:1000]}
-                for row in created
-            ])  # fmt: skip
+                      now: dt.datetime,
+                      raised: Sequence[tuple[store.CityEventRow, SensorAlarm]] = ()
+                      ) -> None:  # fmt: skip
+        """A timeline row per new or raised event, and one audit record for the batch (the
+        pipeline's pace: a per-event hash-chain record would cap filing at a few hundred a
+        second)."""
+        steps = [
+            {"event_id": row.id, "at": now, "actor": SYSTEM.username,
+             "action": "sensor_alarm", "from_state": None, "to_state": row.state,
+             "detail": (f"{row.text}; filed under {row.category} with a "
+                        f"{row.sla_limit} WD limit")[:1000]}
+            for row in created
+        ] + [
+            {"event_id": row.id, "at": now, "actor": SYSTEM.username,
+             "action": "sensor_raised", "from_state": row.state, "to_state": row.state,
+             "detail": (f"raised to critical by {alarm.rule_id} {alarm.rule_name} "
+                        f"({alarm.value:g})")[:1000]}
+            for row, alarm in raised
+        ]  # fmt: skip
+        if steps:  # one executemany, no RETURNING
+            session.execute(insert(store.CityStepRow), steps)
         self._audit.record(session, actor=SYSTEM, action="city.sensor_alarms",
                            object_type="city_event", object_id=_id_range(created),
                            after={"created": [r.id for r in created], "alarms": alarms,
@@ -367,8 +380,8 @@ class CityService:
             return self._event(row)
 
     def close(self, event_id: int, *, actor: Actor, note: str = "") -> CityEvent:
-        """结案, only after verification; a sensor event's (sensor, rule) pair may open a new
-        event afterwards."""
+        """结案, only after verification; a sensor event's (sensor, category) pair may open a
+        new event afterwards."""
         self._centre(actor)
         with self._uow() as uow:
             row = self._locked(uow.session, event_id, actor)
@@ -610,8 +623,7 @@ class CityService:
         if limit is TimeLimit.COMPLEX:
             limit = TimeLimit.ORDINARY
         grid = self.grids.grid_of(alarm.lat, alarm.lon)
-        text = (f"{alarm.rule_name}: {alarm.kind} {alarm.sensor_id} = {alarm.value:g}"
-                + (f" ({alarm.detail})" if alarm.detail else ""))  # fmt: skip
+        text = _sensor_text(alarm)
         row = store.CityEventRow(
             source="sensor", text=text[:MAX_TEXT], lat=alarm.lat, lon=alarm.lon,
             address=f"sensor {alarm.sensor_id}"[:300], grid_id=grid.id if grid else None,
@@ -864,7 +876,12 @@ def _id_range(rows: list[store.CityEventRow]) -> str:
 
 
 def _open_key(alarm: SensorAlarm) -> str:
-    return f"{alarm.sensor_id}|{alarm.rule_id}"[:140]
+    return f"{alarm.sensor_id}|{alarm.category}"[:140]
+
+
+def _sensor_text(alarm: SensorAlarm) -> str:
+    return (f"{alarm.rule_name}: {alarm.kind} {alarm.sensor_id} = {alarm.value:g}"
+            + (f" ({alarm.detail})" if alarm.detail else ""))  # fmt: skip
 
 
 def _rows_by_key(session: Session, keys: list[str]) -> dict[str, store.CityEventRow]:
@@ -879,13 +896,17 @@ def _rows_by_key(session: Session, keys: list[str]) -> dict[str, store.CityEvent
     return found
 
 
-def _count(row: store.CityEventRow, alarm: SensorAlarm, now: dt.datetime) -> None:
+def _count(row: store.CityEventRow, alarm: SensorAlarm, now: dt.datetime) -> bool:
+    """Count a repeat on its open event; True when it raised the event to critical."""
     row.occurrences += 1
     row.last_value = alarm.value
     row.last_at = alarm.read_at if row.last_at is None else max(row.last_at, alarm.read_at)
-    if alarm.severity == "critical":
-        row.severity = "critical"
     row.updated_at = now
+    if alarm.severity != "critical" or row.severity == "critical":
+        return False
+    row.severity, row.rule_id = "critical", alarm.rule_id[:64]
+    row.text = _sensor_text(alarm)[:MAX_TEXT]
+    return True
 
 
 def _suggestion_json(s: CategorySuggestion) -> dict[str, Any]:

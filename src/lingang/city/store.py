@@ -1,8 +1,9 @@
 """City-event persistence: events with the current clock (``sla_*`` columns, like permits),
 their timeline, and the operators' category overrides kept as training data.
 
-``open_key`` is ``sensor_id|rule_id`` while a sensor event is open (NULL otherwise); its
-unique index keeps one open event per sensor and rule.
+``open_key`` is ``sensor_id|category`` while a sensor event is open (NULL otherwise); its
+unique index keeps one open event per sensor and category (migration 0019; before it, per
+sensor and rule).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ debounce, and hand the alarms to the city-event service.
    crossing); while it stays true it fires again at most once per ``repeat`` (30 minutes in
    ``rules-v1.yaml``), measured on the readings' own clocks; once a reading makes it false,
    the next crossing fires at once. (The event service, in turn, counts a repeat on the open
-   event of the same sensor and rule instead of filing a new one.)
+   event of the same sensor and category instead of filing a new one.)
 5. the alarms go to the sink in one call; dead letters are written in one insert; the
    registry gets each sensor's latest reading, coalesced, every ``registry_interval`` seconds.
 

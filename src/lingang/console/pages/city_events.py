@@ -66,6 +66,7 @@ ACTION_LABELS: Final = {
     "verify": ("核查", "Verification"), "callback": ("回访", "Callback"),
     "reopen": ("重新办理", "Reopened"), "close": ("结案", "Closed"),
     "escalate": ("超期督办", "Escalated"), "sensor_alarm": ("感知告警", "Sensor alarm"),
+    "sensor_raised": ("告警升级", "Raised to critical"),
 }  # fmt: skip
 
 
