@@ -8,6 +8,8 @@ from city_fixtures import city_classifier
 from lingang.bootstrap import Platform
 from lingang.city.demo import DEMO_SENSORS, DEMO_TICKETS, seed_demo_city
 from lingang.city.model import COMMAND_CENTRE, EventState
+from lingang.city.sensors import database_pipeline
+from lingang.city.sensors.simulate import STORM_GRIDS, Scenario, place_fleet, run_in_process
 from lingang.city.service import CityService, Suggester
 from lingang.types import Actor, Role
 
@@ -32,6 +34,12 @@ def test_the_demo_city_is_seeded_once(platform: Platform, city_classifier: Sugge
     detail = city.get(events[0].id, actor=CENTRE)
     assert detail.steps[0].action == "report" and "（模拟）" in detail.event.address
     assert [s.action for s in detail.steps][1:3] == ["file", "dispatch"]
+    storm = Scenario(minutes=3, storm=True)  # what `lingang sensors simulate --storm` runs
+    pipeline = database_pipeline(platform.database, city.file_sensor_alarms)
+    run_in_process(pipeline, place_fleet(DEMO_SENSORS, storm), storm)
+    assert len(city.sensor_markers(actor=CENTRE)) == DEMO_SENSORS  # the same fleet, flooded
+    flooded = [e for e in city.queue(actor=CENTRE, category="E0104") if e.source == "sensor"]
+    assert flooded and {e.grid_id for e in flooded} <= set(STORM_GRIDS)
     again = seed_demo_city(city, platform.database, seed=20250101)
-    assert again.reused and again.tickets == DEMO_TICKETS
-    assert again.summary() == "40 city events (seeded before)"
+    assert again.reused and again.tickets == DEMO_TICKETS + len(flooded)
+    assert again.summary() == f"{DEMO_TICKETS + len(flooded)} city events (seeded before)"

@@ -54,13 +54,15 @@ class CitySeed:
 
 def seed_demo_city(city: CityService, database: Database, *, seed: int,
                    now: dt.datetime | None = None) -> CitySeed:  # fmt: skip
-    """Seed the demo city once: sensors (calm readings, no storm) and worked 12345 tickets."""
+    """Seed the demo city once: sensors (calm readings, no storm) and worked 12345 tickets
+    (``seed`` draws the tickets, their places and outcomes)."""
     centre = _seed_actor(COMMAND_CENTRE)
     existing = city.kpis(actor=centre).total
     if existing:
         return CitySeed(0, existing, 0, 0, reused=True)
     now = now or utcnow()
-    scenario = Scenario(minutes=CALM_MINUTES, storm=False, seed=seed)
+    # the fleet `lingang sensors simulate` places by default, so a storm floods these sensors
+    scenario = Scenario(minutes=CALM_MINUTES, storm=False)
     fleet = place_fleet(DEMO_SENSORS, scenario)
     run_in_process(database_pipeline(database, city.file_sensor_alarms), fleet, scenario, now)
     rng = random.Random(seed)

@@ -76,10 +76,11 @@ def render_kpis(platform: Platform, kpis: Kpis, lang: Language) -> None:
                 f"({kpis.callbacks})", "satisfaction")  # fmt: skip
         _figure(t("city.escalated", lang), str(kpis.escalated), "escalated")
     ui.label(t("city.by_category", lang)).classes("text-lg font-medium")
-    ui.echart(category_chart(platform, kpis, lang)).classes("w-full h-80").props(
-        "data-testid=city-kpi-categories"
-    )
-    _scenarios(kpis, lang)
+    bars = min(len(kpis.by_category), MAX_BARS)
+    ui.echart(category_chart(platform, kpis, lang)).classes("w-full").style(
+        f"height: {max(160, 22 * bars + 50)}px"  # every category gets a readable row
+    ).props("data-testid=city-kpi-categories")
+    _scenarios(platform, kpis, lang)
     _repeats(platform, kpis, lang)
     ui.label(t("city.by_state", lang)).classes("text-lg font-medium")
     rows = [{"state": state_label(EventState(s), lang), "count": n}
@@ -87,16 +88,20 @@ def render_kpis(platform: Platform, kpis: Kpis, lang: Language) -> None:
     data_table(lang, STATE_COLUMNS, rows, row_key="state").props("data-testid=city-kpi-states")
 
 
+MAX_BARS = 25
+"""The most categories the volume chart shows (the largest)."""
+
+
 def category_chart(platform: Platform, kpis: Kpis, lang: Language) -> dict[str, Any]:
     """An ECharts horizontal bar chart of the events per category, largest on top."""
-    items = list(kpis.by_category.items())[:25][::-1]
+    items = list(kpis.by_category.items())[:MAX_BARS][::-1]
     names = [category_label(platform, code if code != "unfiled" else None, lang)
              if code != "unfiled" else ("未立案" if lang == "zh-CN" else "Not filed")
              for code, _ in items]  # fmt: skip
     return {
         "grid": {"left": 180, "right": 30, "top": 10, "bottom": 30},
         "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "data": names},
+        "yAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
         "tooltip": {"trigger": "axis"},
         "series": [{"type": "bar", "data": [n for _, n in items], "itemStyle": {"color": "#1e40af"},
                     "label": {"show": True, "position": "right"}}],
@@ -109,12 +114,15 @@ def _figure(label: str, value: str, name: str) -> None:
         ui.label(value).classes("text-2xl font-semibold").props(f"data-testid=city-kpi-{name}")
 
 
-def _scenarios(kpis: Kpis, lang: Language) -> None:
+def _scenarios(platform: Platform, kpis: Kpis, lang: Language) -> None:
     ui.label(t("city.scenarios", lang)).classes("text-lg font-medium")
     ui.label(t("city.scenarios_covered", lang).format(
         count=len(kpis.scenarios), target=kpis.scenario_target)).props(
         "data-testid=city-kpi-scenario-count")  # fmt: skip
-    rows = [{"code": code, "name": kpis.scenario_names.get(code, code), "count": n}
+    tops = {f"{top.kind.letter}{top.code}": top for top in platform.city.categories.top_classes()}
+    rows = [{"code": code, "count": n,
+             "name": f"{tops[code].kind.label(lang)} · {tops[code].label(lang)}"
+             if code in tops else code}
             for code, n in kpis.scenarios.items()]  # fmt: skip
     data_table(lang, SCENARIO_COLUMNS, rows, row_key="code").props("data-testid=city-kpi-scenarios")
 
