@@ -105,6 +105,7 @@ class PgWorkerDatabase:
         self.name = fresh_pg_database(template)
         with self._connect() as conn:
             self._seeded = _seeded_rows(conn)  # rows the migrations insert (the audit head)
+            self._emptying = _emptying_script(conn)
 
     @property
     def url(self) -> str:
@@ -112,25 +113,14 @@ class PgWorkerDatabase:
         return PG_URL_TEMPLATE.format(name=self.name)
 
     def reset(self) -> None:
-        """Empty every table and restart every sequence, or replace the database."""
+        """Empty every table and restart every sequence (one round trip), or replace the
+        database."""
         try:
             with self._connect() as conn:
-                conn.execute("SET lock_timeout = '2s'")
                 version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
                 if version != [(migration_head(),)]:
                     raise LookupError(f"database at {version}, not at head")
-                conn.execute("SET session_replication_role = replica")  # no FK checks
-                tables = conn.execute(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                    "AND tablename <> 'alembic_version'"
-                ).fetchall()
-                for (table,) in tables:
-                    conn.execute(f'DELETE FROM "{table}"')  # type: ignore[arg-type]
-                sequences = conn.execute(
-                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
-                ).fetchall()
-                for (sequence,) in sequences:
-                    conn.execute(f'ALTER SEQUENCE "{sequence}" RESTART')  # type: ignore[arg-type]
+                conn.execute(self._emptying)
                 for table, data in self._seeded.items():
                     with conn.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:  # type: ignore[arg-type]
                         copy.write(data)
@@ -144,6 +134,24 @@ class PgWorkerDatabase:
 
     def _connect(self) -> psycopg.Connection[Any]:
         return psycopg.connect(PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/{self.name}")
+
+
+def _emptying_script(conn: psycopg.Connection[Any]) -> Any:
+    """``DELETE`` every table (foreign-key triggers off) and restart every sequence, as one
+    multi-statement string run in one round trip."""
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'alembic_version'"
+    ).fetchall()
+    sequences = conn.execute(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+    ).fetchall()
+    return "; ".join([
+        "SET LOCAL lock_timeout = '2s'",
+        "SET LOCAL session_replication_role = replica",
+        *(f'DELETE FROM "{table}"' for (table,) in tables),
+        *(f'ALTER SEQUENCE "{sequence}" RESTART' for (sequence,) in sequences),
+    ])  # fmt: skip
 
 
 def _seeded_rows(conn: psycopg.Connection[Any]) -> dict[str, bytes]:
