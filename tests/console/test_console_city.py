@@ -34,7 +34,7 @@ MAKE_ZONE = """
 import datetime as dt
 import sys
 from lingang.city.contracts import SensorAlarm
-from lingang.city.sensors.store import SensorRegistry, SensorState
+from lingang.city.sensors.store import DeadLetter, DeadLetterStore, SensorRegistry, SensorState
 from lingang.cli.common import cli_actor, platform_session
 from lingang.types import Role, utcnow
 with platform_session() as platform:
@@ -49,7 +49,12 @@ with platform_session() as platform:
     gauges = [(f"WL-{n:03d}", 30.896 + n * 0.002, 121.918 + n * 0.008) for n in range(4)]
     SensorRegistry(platform.database).upsert(
         [SensorState(i, "water_level", lat, lon, "m", 0.35, now) for i, lat, lon in gauges]
-        + [SensorState("AQ-001", "air_quality", 30.87, 121.88, "ug/m3", 35.0, now)])
+        + [SensorState("AQ-001", "air_quality", 30.87, 121.88, "ug/m3", 35.0, now),
+           SensorState("NS-001", "noise", 30.88, 121.90, "dB", 55.0,
+                       now - dt.timedelta(hours=3), battery=12.0)])
+    DeadLetterStore(platform.database).add_many([DeadLetter(
+        "lingang/sensors/noise/NS-009", b'{"value": "loud"}', "value: not a number", "value",
+        now - dt.timedelta(days=40))])
     platform.city.file_sensor_alarms([
         SensorAlarm(i, "water_level", "WL-CRIT", "道路积水严重", "E0104", 0.35, lat, lon,
                     now - dt.timedelta(minutes=2), now, severity="critical")
@@ -104,9 +109,9 @@ def test_the_storm_shows_on_the_map_and_the_kpis(base_url: str, new_page: Any) -
     expect(board.locator("g.city-grid")).to_have_count(30)
     expect(board.locator("g.city-ev-water")).to_have_count(4)
     expect(board.locator("circle.city-sensor-alarm")).to_have_count(4)
-    expect(board.locator("circle.city-sensor")).to_have_count(1)
+    expect(board.locator("circle.city-sensor")).to_have_count(2)
     expect(centre.get_by_test_id("count-city-alarms")).to_have_text("4")
-    expect(centre.get_by_test_id("count-city-sensors")).to_have_text("5 / 5")
+    expect(centre.get_by_test_id("count-city-sensors")).to_have_text("5 / 6")  # NS-001 silent
     expect(board.locator("g[data-grid='LG-G15']")).to_have_attribute("data-open", "3")
     board.locator("g[data-grid='LG-G15'] path").click(position={"x": 4, "y": 4})
     expect(centre.get_by_test_id("city-grid-events")).to_contain_text("WL-000")
@@ -173,3 +178,23 @@ def test_a_manhole_ticket_goes_round_the_loop_and_a_dissatisfied_callback_reopen
     auditor.goto(event_url)
     state_is(auditor, "closed")
     expect(auditor.get_by_test_id("city-actions").locator("button")).to_have_count(0)
+
+
+def test_the_sensors_page_lists_kinds_the_sensors_to_visit_and_dead_letters(
+    base_url: str, new_page: Any
+) -> None:
+    auditor = signed_in(new_page, base_url, AUDITOR)
+    auditor.goto(f"{base_url}/console/city/sensors")
+    expect(auditor.get_by_test_id("city-sensor-kinds")).to_contain_text("水位")
+    visit = auditor.get_by_test_id("city-sensor-attention")
+    expect(visit).to_contain_text("NS-001")
+    expect(visit).to_contain_text("离线 · 低电量")
+    expect(visit).not_to_contain_text("WL-000")
+    expect(auditor.get_by_test_id("city-dead-counts")).to_have_text("value: 1")
+    expect(auditor.get_by_test_id("city-dead-letters")).to_contain_text("not a number")
+    expect(auditor.get_by_test_id("city-dead-purge")).to_have_count(0)  # read only
+    centre = signed_in(new_page, base_url, CENTRE)
+    centre.locator(".q-drawer").get_by_text("感知设备").click()
+    centre.get_by_test_id("city-dead-purge").click()
+    expect(centre.get_by_text("已清除 1 条死信")).to_be_visible()
+    expect(centre.get_by_test_id("city-dead-counts")).to_have_text("暂无死信")

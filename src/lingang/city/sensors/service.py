@@ -25,6 +25,8 @@ from lingang.db import UnitOfWorkFactory
 from lingang.errors import Invalid
 from lingang.types import Actor, utcnow
 
+__all__ = ["DeadLetter", "SensorService", "SensorState"]
+
 MAX_LIST = 1000
 """The most dead letters one read returns."""
 MAX_SENSORS = 20_000

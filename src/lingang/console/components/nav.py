@@ -56,10 +56,12 @@ PERMIT_DESK = NavEntry("nav.permit_desk", "/permits", "approval", Permission.VIE
 CITY_MAP = NavEntry("nav.city_map", "/city", "map", Permission.VIEW_CITY)
 CITY_EVENTS = NavEntry("nav.city_events", "/city/events", "report_problem", Permission.VIEW_CITY)
 CITY_KPIS = NavEntry("nav.city_kpis", "/city/kpis", "leaderboard", Permission.VIEW_CITY)
+CITY_SENSORS = NavEntry("nav.city_sensors", "/city/sensors", "sensors", Permission.VIEW_CITY)
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     HOME, ENTERPRISES, LAKE, RULES, RULE_SETS, BACKTEST, ASSESSMENTS, CASES, CASE_DASHBOARD,
     REQUESTS, CREDIT, MY_CREDIT, POLICIES, SERVICES, MY_APPLICATIONS, MY_LICENCES,
-    PERMIT_DESK, CITY_MAP, CITY_EVENTS, CITY_KPIS, INSPECTIONS, PLAN, RISK_LISTS, USERS, AUDIT,
+    PERMIT_DESK, CITY_MAP, CITY_EVENTS, CITY_KPIS, CITY_SENSORS, INSPECTIONS, PLAN, RISK_LISTS,
+    USERS, AUDIT,
 )  # fmt: skip
 
 

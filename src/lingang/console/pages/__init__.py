@@ -12,6 +12,7 @@ from lingang.console.pages import (
     city_events,
     city_kpis,
     city_map,
+    city_sensors,
     credit,
     enterprise360,
     enterprises,
@@ -41,6 +42,6 @@ def register_pages(platform: Platform) -> None:
     modules = (login, home, enterprises, enterprise360, lake, rules, rulesets, backtest,
                assessments, case_dashboard, cases, requests, credit, risk_lists, users, audit,
                inspections, plan, policies, permits_portal, permits_rating,
-               permits_desk, city_kpis, city_events, city_map)  # fmt: skip
+               permits_desk, city_kpis, city_sensors, city_events, city_map)  # fmt: skip
     for module in modules:
         module.register(platform)
