@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def test_a_simulated_storm_files_water_events_and_dead_letters(tmp_path: Path) -
     assert "960 reading(s) of 80 sensor(s)" in done.stdout
     assert "WL-CRIT" in done.stdout and "water-level alarms from" in done.stdout
     assert "water-level alarms from 0 gauge(s)" not in done.stdout
+    gauges = int(re.search(r"water-level alarms from (\d+) gauge", done.stdout)[1])  # type: ignore[index]
+    assert f"city events opened or counted on: {gauges} (" in done.stdout  # one per gauge
     letters = json.loads(run("dead-letters", "--json").stdout)
     assert sum(letters["counts"].values()) > 0
     assert {x["field"] for x in letters["letters"]} <= {"payload", "unit", "lat", "read_at"}

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import time
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
+from lingang.city.contracts import SensorAlarm
 from lingang.city.sensors import database_pipeline
 from lingang.city.sensors.mqtt import MqttIntake, MqttPublisher
 from lingang.city.sensors.simulate import (
@@ -91,10 +93,18 @@ def simulate(
             count = publish(publisher.publish, fleet, scenario)
         typer.echo(f"published {count} reading(s) of {sensors} sensor(s) to {host}:{port}")
         return
+    events: set[int] = set()
     with platform_session() as platform:
-        pipeline = database_pipeline(platform.database, platform.city.file_sensor_alarms)
+
+        def file(alarms: Sequence[SensorAlarm]) -> list[int]:
+            ids = platform.city.file_sensor_alarms(alarms)
+            events.update(ids)
+            return ids
+
+        pipeline = database_pipeline(platform.database, file)
         report = run_in_process(pipeline, fleet, scenario, dt.datetime.now(dt.UTC))
     _summary(report, sensors, minutes)
+    typer.echo(f"city events opened or counted on: {len(events)} (one per sensor and category)")
 
 
 def _summary(report: SimulationReport, sensors: int, minutes: int) -> None:
