@@ -18,6 +18,7 @@ from typing import Any
 from lingang.bootstrap import Platform
 from lingang.cases.access import DEPARTMENT_ROLES
 from lingang.city.demo import seed_demo_city
+from lingang.city.model import COMMAND_CENTRE
 from lingang.entities.model import USCC_ALPHABET, Enterprise, uscc_check_char
 from lingang.errors import Conflict, Invalid, NotFound
 from lingang.plan.demo import ensure_demo_plan
@@ -43,6 +44,8 @@ class DemoCredential:
     role: Role
     username: str
     password: str
+    #: the staff user's department or unit (核查一处, 临港新片区市政养护所), if any
+    department: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,12 @@ def _ensure_user(
 ) -> DemoCredential:
     username = f"demo-{role.value.replace('_', '-')}{suffix}"
     password = saved.get(username) or _new_password()
+    # case officers and their supervisor work in the department that gets unrouted cases;
+    # the first city operator in the command centre (城运中心)
+    if department is None and role in DEPARTMENT_ROLES:
+        department = platform.cases.routing.default
+    elif department is None and role is Role.CITY_OPERATOR:
+        department = COMMAND_CENTRE
     try:
         platform.auth.create_user(
             username,
@@ -207,10 +216,7 @@ def _ensure_user(
             actor=SYSTEM,
             display_name=f"演示·{ROLE_LABELS[role][0]}",
             enterprise_id=enterprise.id if role is Role.ENTERPRISE else None,
-            # case officers and their supervisor work in the department that gets unrouted
-            # cases (核查一处)
-            department=department
-            or (platform.cases.routing.default if role in DEPARTMENT_ROLES else None),
+            department=department,
         )
     except Conflict:
         if username not in saved:
@@ -218,7 +224,7 @@ def _ensure_user(
                 f"user {username} exists but its demo password was not saved in "
                 "this data directory; use a fresh LINGANG_DATA_DIR"
             ) from None
-    return DemoCredential(role, username, password)
+    return DemoCredential(role, username, password, department)
 
 
 def _new_password() -> str:

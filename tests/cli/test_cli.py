@@ -146,6 +146,8 @@ def test_demo_builds_the_zone_without_serving(run) -> None:  # type: ignore[no-u
     assert "demo-enterprise" in done.stdout and "一网统管" in done.stdout
     assert "60 simulated enterprises" in done.stdout
     assert "一网统管 (simulated): 500 sensors on the map, 40 12345 tickets (" in done.stdout
+    unit_row = next(line for line in done.stdout.splitlines() if "demo-city-operator-2" in line)
+    assert unit_row.rstrip().endswith("临港新片区市政养护所")
     again = run("demo", "--no-serve", *small)
     assert again.returncode == 0 and "reused" in again.stdout
     assert "40 city events (seeded before)" in again.stdout

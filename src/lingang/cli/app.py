@@ -152,8 +152,9 @@ def _print_demo(settings: Settings, zone: DemoZone, credentials: list[DemoCreden
     typer.echo(f"incentive policies: {zone.policies}")
     typer.echo(f"一网统管 (simulated): {zone.city}")
     print_table(
-        ["role", "角色", "username", "password"],
-        [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password] for c in credentials],
+        ["role", "角色", "username", "password", "department 部门"],
+        [[c.role.value, ROLE_LABELS[c.role][0], c.username, c.password, c.department or ""]
+         for c in credentials],
     )
 
 
