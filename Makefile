@@ -29,7 +29,7 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 --durations=10
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=10
 
 test: check pytest
 

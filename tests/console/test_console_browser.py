@@ -25,7 +25,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from environment import skip_or_fail
 
-pytestmark = pytest.mark.browser
+# one worker runs the whole module, so its server and browser start once (make: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("console-browser")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

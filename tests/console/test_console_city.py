@@ -22,7 +22,8 @@ from console.test_console_browser import (
     sign_in,
 )
 
-pytestmark = pytest.mark.browser
+# one worker runs the whole module, so its server and browser start once (make: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("console-city")]
 
 PASSWORD = "City-pass-2024"
 CENTRE = "city-centre"

@@ -23,7 +23,8 @@ from console.test_console_browser import (
     sign_in,
 )
 
-pytestmark = pytest.mark.browser
+# one worker runs the whole module, so its server and browser start once (make: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("console-permits")]
 
 PASSWORD = "Permit-pass-2024"
 FIRM_A = "permit-firm-1"

@@ -29,7 +29,8 @@ from console.test_console_browser import (
 )
 from environment import skip_or_fail
 
-pytestmark = pytest.mark.browser
+# one worker runs the whole module, so its server and browser start once (make: --dist loadgroup)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("console-risk")]
 
 PASSWORD = "Officer-pass-2024"
 OFFICER_A = "risk-officer-a"

@@ -48,6 +48,10 @@ def _zone_lake(root: Path, params: ZoneParams) -> tuple[dict[str, pa.Table], Lak
     return dict(zone.datasets), lake
 
 
+# one worker runs the whole module, so its module fixture is built once (make: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("feature-parity")
+
+
 @pytest.fixture(scope="module")
 def zone(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, pa.Table], LakeStore]:
     """160 enterprises over 100 days (≈ 2,600 declaration lines), in a lake."""

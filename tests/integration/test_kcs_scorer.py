@@ -31,6 +31,10 @@ def stratified(rows: pl.DataFrame, per_label: int, seed: int) -> pl.DataFrame:
     return pl.concat(parts).sort([DATE, "Declaration ID"])
 
 
+# one worker runs the whole module, so its module fixture is built once (make: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("kcs-scorer")
+
+
 @pytest.fixture(scope="module")
 def splits() -> tuple[pl.DataFrame, pl.DataFrame]:
     require(TRAIN, VALID)

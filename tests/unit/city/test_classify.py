@@ -30,6 +30,10 @@ TOP3_FLOOR = 0.88  # measured 0.939
 MACRO_F1_FLOOR = 0.72  # measured 0.809
 
 
+# one worker runs the whole module, so its module fixture is built once (make: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("city-classifier")
+
+
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
     return load_corpus()
