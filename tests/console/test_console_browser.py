@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -213,6 +213,15 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def signed_in_as(new_page: Callable[[], Page], base: str, username: str, password: str
+                 ) -> Page:  # fmt: skip
+    """A new page from ``new_page`` signed in, on the console's home page."""
+    page = new_page()
+    sign_in(page, base, username, password)
+    expect(page).to_have_url(f"{base}/console/")
+    return page
 
 
 def foreign_hosts(urls: list[str]) -> set[str]:

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from console.test_console_browser import (
     serve_zone,
-    sign_in,
+    signed_in_as,
 )
 
 # one worker runs the whole module, so its server and browser start once (make: --dist loadgroup)
@@ -71,14 +71,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from serve_zone(tmp_path_factory, "console-city-data", MAKE_ZONE, PASSWORD)
 
 
-
-
 def signed_in(new_page: Any, base: str, username: str) -> Page:
-    """A new page signed in as ``username``, on the home page."""
-    page: Page = new_page()
-    sign_in(page, base, username, PASSWORD)
-    expect(page).to_have_url(f"{base}/console/")
-    return page
+    """A new page signed in as ``username`` (this module's password), on the home page."""
+    return signed_in_as(new_page, base, username, PASSWORD)
 
 
 def state_is(page: Page, state: str) -> None:

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from console.test_console_browser import (
     lingang,
-    sign_in,
+    signed_in_as,
     spawn_server,
     stop_server,
     wait_healthy,
@@ -112,14 +112,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_server(server)
 
 
-
-
 def signed_in(new_page: Any, base: str, username: str) -> Page:
-    """A new page signed in as ``username``, on the home page."""
-    page: Page = new_page()
-    sign_in(page, base, username, PASSWORD)
-    expect(page).to_have_url(f"{base}/console/")
-    return page
+    """A new page signed in as ``username`` (this module's password), on the home page."""
+    return signed_in_as(new_page, base, username, PASSWORD)
 
 
 def api_headers(base: str, username: str) -> dict[str, str]:

@@ -439,21 +439,13 @@ class EventPage:
                 lambda: service.handle(event_id, actor=actor)))  # fmt: skip
         if "done" in allowed:
             with ui.row().classes("items-center gap-2 w-full"):
-                result = (
-                    ui.input(t("city.result", self.lang))
-                    .classes("grow")
-                    .props("dense data-testid=city-done-result")
-                )
+                result = self._text_input("city.result", "city-done-result")
                 done = service.report_done
                 self._button("city.done", "city-done", lambda: self._do(
                     lambda: done(event_id, result.value or "", actor=actor)))  # fmt: skip
         if "return" in allowed and not self.event.designated and not self.event.return_count:
             with ui.row().classes("items-center gap-2 w-full"):
-                reason = (
-                    ui.input(t("city.note", self.lang))
-                    .classes("grow")
-                    .props("dense data-testid=city-return-reason")
-                )
+                reason = self._text_input("city.note", "city-return-reason")
                 back = service.return_order
                 self._button("city.return", "city-return", lambda: self._do(
                     lambda: back(event_id, reason.value or "", actor=actor)))  # fmt: skip
@@ -461,11 +453,7 @@ class EventPage:
     def _verify_controls(self) -> None:
         service, actor, event_id = self.platform.city, self.actor, self.event.id
         with ui.row().classes("items-center gap-2 w-full"):
-            note = (
-                ui.input(t("city.note", self.lang))
-                .classes("grow")
-                .props("dense data-testid=city-verify-note")
-            )
+            note = self._text_input("city.note", "city-verify-note")
             check = service.verify
             self._button("city.verify_ok", "city-verify-ok", lambda: self._do(
                 lambda: check(event_id, True, note.value or "", actor=actor)))  # fmt: skip
@@ -479,11 +467,7 @@ class EventPage:
             score = ui.radio({n: str(n) for n in range(1, 6)}, value=5).props(
                 "inline dense data-testid=city-callback-score"
             )
-            note = (
-                ui.input(t("city.note", lang))
-                .classes("grow")
-                .props("dense data-testid=city-callback-note")
-            )
+            note = self._text_input("city.note", "city-callback-note")
             self._button("city.callback_save", "city-callback", lambda: self._do(
                 lambda: service.callback(event_id, int(score.value), note.value or "",
                                          actor=actor)))  # fmt: skip
@@ -493,6 +477,10 @@ class EventPage:
             ui.notify(t("city.override", self.lang), type="warning")
             return
         self._do(lambda: self.platform.city.file(self.event.id, str(code), actor=self.actor))
+
+    def _text_input(self, key: str, test_id: str) -> ui.input:
+        """The free-text field an action takes (a result, a reason, a note)."""
+        return ui.input(t(key, self.lang)).classes("grow").props(f"dense data-testid={test_id}")
 
     def _button(self, key: str, test_id: str, handler: Callable[[], None]) -> None:
         ui.button(t(key, self.lang), on_click=handler).props(f"outline dense data-testid={test_id}")
